@@ -15,9 +15,8 @@ func (p Conv2DParams) OutHW() (oh, ow int) {
 }
 
 func (p Conv2DParams) check(op string) {
-	oh, ow := p.OutHW()
 	if p.N <= 0 || p.C <= 0 || p.H <= 0 || p.W <= 0 || p.K <= 0 || p.KH <= 0 || p.KW <= 0 ||
-		p.Stride <= 0 || p.Pad < 0 || oh <= 0 || ow <= 0 {
+		p.Stride <= 0 || p.Pad < 0 || p.H+2*p.Pad < p.KH || p.W+2*p.Pad < p.KW {
 		panic(fmt.Sprintf("ref: %s: bad params %+v", op, p))
 	}
 }
