@@ -1,0 +1,142 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// labelColumn says whether a CSV has a label column and what it may hold.
+type labelColumn int
+
+const (
+	noLabel    labelColumn = iota // header "id"
+	classLabel                    // header "id,label", labels 0-9
+	anyLabel                      // header "id,label", label not checked (sample submission)
+)
+
+// csvRow is one record of an Apparels CSV file.
+type csvRow struct {
+	line  int   // 1-based line in the file, for error messages
+	id    int64 // positive; names the image <id>.png
+	label int32 // -1 when the file has no label column
+}
+
+// readCSV reads an Apparels CSV file; see parseCSV.
+func readCSV(path string, labels labelColumn) ([]csvRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &InputError{File: path, Msg: missingMsg(err)}
+	}
+	defer f.Close()
+	return parseCSV(path, bufio.NewReaderSize(f, 1<<16), labels)
+}
+
+// parseCSV reads an Apparels CSV: the header "id,label" or "id" (noLabel),
+// then one record per image. A UTF-8 byte order mark, CRLF line endings and
+// blank lines are accepted; header names ignore case. Ids must be positive decimal integers without
+// sign or leading zeros (so each id names exactly one file and cannot escape
+// the image folder) and unique; labels must be 0-9. A file with a header and
+// no records is an empty dataset.
+func parseCSV(file string, r io.Reader, labels labelColumn) ([]csvRow, error) {
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xef, 0xbb, 0xbf}) {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // column counts are checked below, with better messages
+	cr.ReuseRecord = true
+	want := []string{"id", "label"}
+	if labels == noLabel {
+		want = want[:1]
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, lineErr(file, 1, "empty file; want the header %q", strings.Join(want, ","))
+	}
+	if err != nil {
+		return nil, csvErr(file, err)
+	}
+	if !equalFold(header, want) {
+		line, _ := cr.FieldPos(0)
+		return nil, lineErr(file, line, "header %q, want %q", strings.Join(header, ","), strings.Join(want, ","))
+	}
+	var rows []csvRow
+	seen := map[int64]int{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvErr(file, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) != len(want) {
+			return nil, lineErr(file, line, "%d columns, want %d (%s)", len(rec), len(want), strings.Join(want, ","))
+		}
+		row := csvRow{line: line, label: -1}
+		if row.id, err = parseID(rec[0]); err != nil {
+			return nil, lineErr(file, line, "%v", err)
+		}
+		if first, dup := seen[row.id]; dup {
+			return nil, lineErr(file, line, "duplicate id %d (first on line %d)", row.id, first)
+		}
+		seen[row.id] = line
+		if labels == classLabel {
+			l := rec[1]
+			if len(l) != 1 || l[0] < '0' || int(l[0]-'0') >= NumClasses {
+				return nil, lineErr(file, line, "label %q is not a class 0-%d", l, NumClasses-1)
+			}
+			row.label = int32(l[0] - '0')
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, &InputError{File: file, Msg: "empty dataset: no records after the header"}
+	}
+	return rows, nil
+}
+
+// parseID accepts a positive decimal integer without sign or leading zeros.
+func parseID(s string) (int64, error) {
+	if strings.ContainsAny(s, `/\`) || strings.Contains(s, "..") {
+		return 0, errors.New("id " + strconv.Quote(s) + " would escape the image folder; ids are positive integers")
+	}
+	ok := s != "" && s[0] != '0' && len(s) <= 18
+	for i := 0; ok && i < len(s); i++ {
+		ok = s[i] >= '0' && s[i] <= '9'
+	}
+	if !ok {
+		return 0, errors.New("id " + strconv.Quote(s) + " is not a positive integer (digits only, no leading zeros)")
+	}
+	return strconv.ParseInt(s, 10, 64)
+}
+
+// equalFold reports whether the header matches want, ignoring case and
+// surrounding spaces.
+func equalFold(header, want []string) bool {
+	if len(header) != len(want) {
+		return false
+	}
+	for i := range want {
+		if !strings.EqualFold(strings.TrimSpace(header[i]), want[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// csvErr turns an encoding/csv parse error into an InputError on its line.
+func csvErr(file string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return lineErr(file, pe.Line, "%v", pe.Err)
+	}
+	return &InputError{File: file, Msg: err.Error()}
+}

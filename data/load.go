@@ -1,0 +1,139 @@
+package data
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+)
+
+// DefaultDir is where Debian's dataset-fashion-mnist package (installed by
+// `make deps`) puts the four IDX files; Load("") reads it.
+const DefaultDir = "/usr/share/datasets/fashion-mnist"
+
+// Layout names reported in Dataset.Layout.
+const (
+	LayoutIDX      = "idx"
+	LayoutApparels = "apparels"
+)
+
+// Dataset is everything Load found in one folder.
+type Dataset struct {
+	Layout        string  // LayoutIDX or LayoutApparels
+	Root          string  // the folder it was read from
+	Train, Test   *Set    // Test is nil when the folder has no test set
+	SubmissionIDs []int64 // order of the sample submission (else test.csv, IDX: test records), for submission.csv
+	FromCache     bool    // the pixels came from the decoded-set cache
+}
+
+// String describes the dataset in one line, for the CLI to say what it found.
+func (ds *Dataset) String() string {
+	s := fmt.Sprintf("%s layout in %s: train %v", ds.Layout, ds.Root, ds.Train)
+	if ds.Test != nil {
+		s += fmt.Sprintf("; test %v", ds.Test)
+	}
+	if ds.FromCache {
+		s += " (cached)"
+	}
+	return s
+}
+
+// LoadOptions tune Load; the zero value is a quiet, uncached load on all cores.
+type LoadOptions struct {
+	// Progress receives a progress bar while PNGs are decoded, but only when
+	// it is a terminal; nil means no progress output.
+	Progress io.Writer
+	// Cache keeps the decoded set next to the data (or, when that folder is
+	// not writable, under os.UserCacheDir()/glcnn), keyed by the input files'
+	// sizes and modification times, and uses it when it is still current.
+	// A corrupt or stale cache is ignored and rewritten.
+	Cache bool
+	// Workers is the number of decoding goroutines; 0 means GOMAXPROCS.
+	Workers int
+}
+
+func (o LoadOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Load reads the dataset in the folder path ("" means DefaultDir), detecting
+// its layout: the Apparels layout (plain names or the archive's names) when
+// a train.csv is found, else Fashion-MNIST IDX files, gzipped or not. The
+// train set is required; the test set is optional but must be complete when
+// present, and every image must have the train set's size.
+//
+// Problems with the files are returned as *InputError.
+func Load(path string, opt LoadOptions) (*Dataset, error) {
+	if path == "" {
+		path = DefaultDir
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		msg := missingMsg(err)
+		if path == DefaultDir {
+			msg += " (`make deps` installs the Debian package dataset-fashion-mnist there)"
+		}
+		return nil, &InputError{File: path, Msg: msg}
+	}
+	if !st.IsDir() {
+		return nil, &InputError{File: path, Msg: "not a folder; give the folder holding the dataset"}
+	}
+	if af := findApparels(path); af != nil {
+		return loadApparels(af, opt)
+	}
+	if tr := findIDX(path, "train", "images"); tr != "" {
+		return loadIDX(path, opt)
+	}
+	return nil, &InputError{File: path, Msg: "no dataset found: want Fashion-MNIST IDX files " +
+		"(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...) " +
+		"or the Apparels layout (train.csv with train/<id>.png, test.csv with test/<id>.png)"}
+}
+
+// loadIDX reads the train pair and, when present, the t10k pair of IDX files.
+func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
+	var pairs [2][2]string
+	for i, prefix := range []string{"train", "t10k"} {
+		img, lab := findIDX(root, prefix, "images"), findIDX(root, prefix, "labels")
+		if i == 1 && img == "" && lab == "" {
+			break // no test set
+		}
+		for _, m := range []struct{ path, kind string }{{img, "images"}, {lab, "labels"}} {
+			if m.path == "" {
+				name := filepath.Join(root, idxNames(prefix, m.kind)[0]+"[.gz]")
+				return nil, &InputError{File: name, Msg: "no such file"}
+			}
+		}
+		pairs[i] = [2]string{img, lab}
+	}
+	inputs := []string{pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1]}
+	var key []byte
+	if opt.Cache {
+		key = cacheKey(LayoutIDX, root, inputs)
+		if ds := readCache(root, key); ds != nil {
+			return ds, nil
+		}
+	}
+	ds := &Dataset{Layout: LayoutIDX, Root: root}
+	var err error
+	if ds.Train, err = ReadIDX(pairs[0][0], pairs[0][1]); err != nil {
+		return nil, err
+	}
+	if pairs[1][0] != "" {
+		if ds.Test, err = ReadIDX(pairs[1][0], pairs[1][1]); err != nil {
+			return nil, err
+		}
+		if ds.Test.H != ds.Train.H || ds.Test.W != ds.Train.W {
+			return nil, &InputError{File: pairs[1][0], Msg: fmt.Sprintf("images are %dx%d but the train images are %dx%d",
+				ds.Test.H, ds.Test.W, ds.Train.H, ds.Train.W)}
+		}
+		ds.SubmissionIDs = ds.Test.IDs
+	}
+	if opt.Cache {
+		writeCache(root, key, ds)
+	}
+	return ds, nil
+}
