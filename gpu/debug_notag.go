@@ -1,0 +1,5 @@
+//go:build !gldebug
+
+package gpu
+
+const debugTag = false

@@ -1,0 +1,6 @@
+//go:build gldebug
+
+package gpu
+
+// debugTag turns debug mode on for every device: `go test -tags gldebug`.
+const debugTag = true

@@ -1,0 +1,131 @@
+package gpu
+
+import (
+	"fmt"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+)
+
+// Grid is the number of invocations to launch in each dimension; Dispatch
+// turns it into group counts by ceil-division by the kernel's local size.
+type Grid struct {
+	X, Y, Z int
+	flat    bool // a 1-D range that may be folded into y (see Grid1)
+}
+
+// Grid1 is a 1-D range of n invocations. When it needs more groups than the
+// device allows in x, Dispatch folds the excess into y; kernels recover the
+// flat index with gid() from common.glsl and bounds-check it.
+func Grid1(n int) Grid { return Grid{X: n, Y: 1, Z: 1, flat: true} }
+
+// Grid2 is a 2-D range of x by y invocations.
+func Grid2(x, y int) Grid { return Grid{X: x, Y: y, Z: 1} }
+
+// Grid3 is a 3-D range.
+func Grid3(x, y, z int) Grid { return Grid{X: x, Y: y, Z: z} }
+
+// Uniform is a named scalar uniform value. Its GLSL type (int, uint, float,
+// bool) is looked up in the program, so callers pass plain Go numbers.
+type Uniform struct {
+	Name  string
+	Value float64
+}
+
+// U makes a Uniform from any Go integer or float.
+func U[T ~int | ~int32 | ~int64 | ~uint32 | ~uint64 | ~float32 | ~float64](name string, v T) Uniform {
+	return Uniform{Name: name, Value: float64(v)}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// Groups returns the workgroup counts Dispatch would use for g.
+func (d *Device) Groups(p *Program, g Grid) [3]int {
+	gx := ceilDiv(max(g.X, 1), p.local[0])
+	gy := ceilDiv(max(g.Y, 1), p.local[1])
+	gz := ceilDiv(max(g.Z, 1), p.local[2])
+	lim := d.info.MaxGroupCount
+	if g.flat && gx > lim[0] {
+		gy = ceilDiv(gx, lim[0])
+		gx = lim[0]
+	}
+	if gx > lim[0] || gy > lim[1] || gz > lim[2] {
+		panic(fmt.Sprintf("gpu: %s: %d x %d x %d groups exceed the device limit %v", p.name, gx, gy, gz, lim))
+	}
+	return [3]int{gx, gy, gz}
+}
+
+// Dispatch binds bufs to bindings 0, 1, ..., sets the uniforms, launches
+// the kernel over grid g and issues the barrier that makes its writes
+// visible to later dispatches and downloads. An empty grid is a no-op.
+func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
+	if g.X <= 0 || g.Y <= 0 || g.Z <= 0 {
+		if g.X == 0 || g.Y == 0 || g.Z == 0 {
+			return
+		}
+		panic(fmt.Sprintf("gpu: %s: negative grid %v", p.name, g))
+	}
+	groups := d.Groups(p, g)
+	d.Call(func() {
+		gl.UseProgram(p.id)
+		d.check("glUseProgram " + p.name)
+		for i, b := range bufs {
+			if b.name() == 0 {
+				panic(fmt.Sprintf("gpu: %s: binding %d is a released buffer", p.name, i))
+			}
+			gl.BindBufferBase(gl.SHADER_STORAGE_BUFFER, uint32(i), b.name())
+		}
+		d.check("glBindBufferBase " + p.name)
+		for _, u := range us {
+			d.setUniform(p, u)
+		}
+		gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
+		d.check("glDispatchCompute " + p.name)
+		gl.MemoryBarrier(gl.SHADER_STORAGE_BARRIER_BIT | gl.BUFFER_UPDATE_BARRIER_BIT)
+		d.stats.Dispatches++
+	})
+}
+
+type uniformInfo struct {
+	loc int32
+	typ uint32
+}
+
+func (d *Device) setUniform(p *Program, u Uniform) {
+	ui, ok := p.uniform(u.Name)
+	if !ok {
+		panic(fmt.Sprintf("gpu: %s has no active uniform %q", p.name, u.Name))
+	}
+	switch ui.typ {
+	case gl.INT, gl.BOOL:
+		gl.ProgramUniform1i(p.id, ui.loc, int32(u.Value))
+	case gl.UNSIGNED_INT:
+		if u.Value < 0 {
+			panic(fmt.Sprintf("gpu: %s: uniform uint %s = %v", p.name, u.Name, u.Value))
+		}
+		gl.ProgramUniform1ui(p.id, ui.loc, uint32(u.Value))
+	case gl.FLOAT:
+		gl.ProgramUniform1f(p.id, ui.loc, float32(u.Value))
+	default:
+		panic(fmt.Sprintf("gpu: %s: uniform %s has a type (0x%x) Dispatch cannot set", p.name, u.Name, ui.typ))
+	}
+	d.check("glProgramUniform " + u.Name)
+}
+
+// uniform returns a uniform's location and type, read once per program.
+func (p *Program) uniform(name string) (uniformInfo, bool) {
+	if p.uniforms == nil {
+		p.uniforms = map[string]uniformInfo{}
+		var n int32
+		gl.GetProgramiv(p.id, gl.ACTIVE_UNIFORMS, &n)
+		buf := make([]uint8, 256)
+		for i := uint32(0); i < uint32(n); i++ {
+			var length, size int32
+			var typ uint32
+			gl.GetActiveUniform(p.id, i, int32(len(buf)), &length, &size, &typ, &buf[0])
+			nm := string(buf[:length])
+			p.uniforms[nm] = uniformInfo{loc: gl.GetUniformLocation(p.id, gl.Str(nm+"\x00")), typ: typ}
+		}
+	}
+	ui, ok := p.uniforms[name]
+	return ui, ok
+}

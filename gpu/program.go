@@ -1,0 +1,139 @@
+package gpu
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-gl/gl/v4.3-core/gl"
+
+	"github.com/glcnn/glcnn/shaders"
+)
+
+// Define is a `#define` variant of a kernel (workgroup size, switches).
+type Define = shaders.Define
+
+// D is shorthand for a Define with a formatted value: gpu.D("WG", 64).
+func D(name string, value any) Define { return Define{Name: name, Value: fmt.Sprint(value)} }
+
+// Program is a linked compute program. Programs are cached by the device
+// for its whole life; callers never release them.
+type Program struct {
+	id       uint32
+	name     string
+	local    [3]int
+	uniforms map[string]uniformInfo // filled on first use, GL thread only
+}
+
+// Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
+func (p *Program) Name() string { return p.name }
+
+// LocalSize is the kernel's workgroup size.
+func (p *Program) LocalSize() [3]int { return p.local }
+
+// Program returns the compiled kernel `name` (a .comp in package shaders)
+// with the given defines, compiling it on first use. A compile or link error
+// names the .comp or header file and the line in that file.
+func (d *Device) Program(name string, defines ...Define) (*Program, error) {
+	key := programKey(name, defines)
+	var p *Program
+	var err error
+	d.Call(func() {
+		if p = d.programs[key]; p != nil {
+			return
+		}
+		var src *shaders.Source
+		if src, err = shaders.Assemble(name, defines); err != nil {
+			return
+		}
+		if p, err = d.compile(key, src); err == nil {
+			d.programs[key] = p
+		}
+	})
+	return p, err
+}
+
+// MustProgram is Program for kernels shipped with glcnn, whose compile
+// failure is a bug: it panics with the compiler's message.
+func (d *Device) MustProgram(name string, defines ...Define) *Program {
+	p, err := d.Program(name, defines...)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+func programKey(name string, defines []Define) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimSuffix(name, ".comp") + ".comp")
+	if len(defines) > 0 {
+		b.WriteByte('[')
+		for i, d := range defines {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(d.Name + "=" + d.Value)
+		}
+		b.WriteByte(']')
+	}
+	return b.String()
+}
+
+// CompileSource compiles an assembled source; it exists for tests and for
+// kernels built outside package shaders (the benchmark's probes).
+func (d *Device) CompileSource(src *shaders.Source) (*Program, error) {
+	var p *Program
+	var err error
+	d.Call(func() { p, err = d.compile(src.Name, src) })
+	return p, err
+}
+
+func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
+	sh := gl.CreateShader(gl.COMPUTE_SHADER)
+	defer gl.DeleteShader(sh)
+	cs, free := gl.Strs(src.Text + "\x00")
+	gl.ShaderSource(sh, 1, cs, nil)
+	free()
+	gl.CompileShader(sh)
+	var ok int32
+	gl.GetShaderiv(sh, gl.COMPILE_STATUS, &ok)
+	if ok == gl.FALSE {
+		return nil, fmt.Errorf("gpu: compiling %s:\n%s", key, src.Locate(shaderLog(sh)))
+	}
+	prog := gl.CreateProgram()
+	gl.AttachShader(prog, sh)
+	gl.LinkProgram(prog)
+	gl.GetProgramiv(prog, gl.LINK_STATUS, &ok)
+	if ok == gl.FALSE {
+		log := programLog(prog)
+		gl.DeleteProgram(prog)
+		return nil, fmt.Errorf("gpu: linking %s:\n%s", key, src.Locate(log))
+	}
+	d.check("glLinkProgram")
+	p := &Program{id: prog, name: key}
+	var local [3]int32
+	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
+	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}
+	return p, nil
+}
+
+func shaderLog(sh uint32) string {
+	var n int32
+	gl.GetShaderiv(sh, gl.INFO_LOG_LENGTH, &n)
+	if n <= 1 {
+		return "(the driver gave no message)"
+	}
+	buf := make([]byte, n)
+	gl.GetShaderInfoLog(sh, n, nil, &buf[0])
+	return strings.TrimRight(string(buf), "\x00\n")
+}
+
+func programLog(p uint32) string {
+	var n int32
+	gl.GetProgramiv(p, gl.INFO_LOG_LENGTH, &n)
+	if n <= 1 {
+		return "(the driver gave no message)"
+	}
+	buf := make([]byte, n)
+	gl.GetProgramInfoLog(p, n, nil, &buf[0])
+	return strings.TrimRight(string(buf), "\x00\n")
+}

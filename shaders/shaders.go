@@ -1,0 +1,156 @@
+// Package shaders holds glcnn's GLSL compute kernels as embedded files and
+// assembles them into compilable sources.
+//
+// Each kernel is one `<op>_<pass>.comp` file; shared code lives in `.glsl`
+// headers pulled in with `#include "name.glsl"`. The caller supplies
+// `#define` variants (workgroup size, kernel switches). Assembly records
+// where every line of the result came from, so that the driver's diagnostics
+// can be mapped back to the file and line a developer edits (see
+// [Source.Locate]). A table is used rather than `#line` directives because
+// Mesa reports the wrong source-string number for some errors in included
+// code, while every driver gets the plain line number right.
+package shaders
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+//go:embed *.comp *.glsl
+var files embed.FS
+
+// Version is the GLSL version line every kernel is compiled with.
+const Version = "#version 430 core"
+
+// Define is one `#define Name Value` supplied by the caller of a kernel.
+type Define struct {
+	Name, Value string
+}
+
+// Source is an assembled kernel: the text handed to the driver and, for each
+// of its lines, the file and line it came from.
+type Source struct {
+	Name  string // the kernel's .comp file
+	Text  string // what the driver compiles
+	Lines []Loc  // Lines[i] is the origin of line i+1 of Text
+}
+
+// Loc is a line of an embedded file.
+type Loc struct {
+	File string
+	Line int
+}
+
+// Names lists the embedded kernels (.comp files), sorted.
+func Names() []string {
+	entries, _ := fs.Glob(files, "*.comp")
+	sort.Strings(entries)
+	return entries
+}
+
+// Read returns the raw text of an embedded file (a .comp or .glsl).
+func Read(name string) (string, error) {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return "", fmt.Errorf("shaders: no file %q", name)
+	}
+	return string(b), nil
+}
+
+var includeRE = regexp.MustCompile(`^\s*#\s*include\s+"([^"]+)"\s*$`)
+
+// Assemble builds the source of kernel name (a .comp file, ".comp" may be
+// omitted) with the given defines. Defines are emitted in the order given.
+func Assemble(name string, defines []Define) (*Source, error) {
+	if !strings.HasSuffix(name, ".comp") {
+		name += ".comp"
+	}
+	return assemble(files, name, defines)
+}
+
+// AssembleFS is Assemble over another file system; tests and the
+// benchmark's probe kernels use it.
+func AssembleFS(fsys fs.FS, name string, defines []Define) (*Source, error) {
+	return assemble(fsys, name, defines)
+}
+
+func assemble(fsys fs.FS, name string, defines []Define) (*Source, error) {
+	src := &Source{Name: name}
+	var b strings.Builder
+	b.WriteString(Version + "\n")
+	src.Lines = append(src.Lines, Loc{"(version)", 1})
+	for i, d := range defines {
+		fmt.Fprintf(&b, "#define %s %s\n", d.Name, d.Value)
+		src.Lines = append(src.Lines, Loc{"(defines)", i + 1})
+	}
+	if err := src.include(fsys, &b, name, nil); err != nil {
+		return nil, err
+	}
+	src.Text = b.String()
+	return src, nil
+}
+
+func (s *Source) include(fsys fs.FS, b *strings.Builder, name string, stack []string) error {
+	for _, f := range stack {
+		if f == name {
+			return fmt.Errorf("shaders: %s: include cycle %s -> %s", stack[0], strings.Join(stack, " -> "), name)
+		}
+	}
+	raw, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		if len(stack) > 0 {
+			return fmt.Errorf("shaders: %s: include of missing file %q", stack[len(stack)-1], name)
+		}
+		return fmt.Errorf("shaders: no kernel %q", name)
+	}
+	for i, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+		if m := includeRE.FindStringSubmatch(line); m != nil {
+			if err := s.include(fsys, b, m[1], append(stack, name)); err != nil {
+				return err
+			}
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+		s.Lines = append(s.Lines, Loc{name, i + 1})
+	}
+	return nil
+}
+
+// Driver logs locate errors as "0:L(C)" (Mesa), "0(L)" (NVIDIA) or
+// "ERROR: 0:L:" (AMD): source-string number, then line.
+var locRE = regexp.MustCompile(`\b\d+(?::(\d+)\(|\((\d+)\)|:(\d+):)`)
+
+// Locate rewrites a driver's info log so that each location names the file
+// and line it came from: "0:14(5): error" -> "conv2d_fwd.comp:9(5): error".
+func (s *Source) Locate(log string) string {
+	lines := strings.Split(strings.TrimSpace(log), "\n")
+	for i, line := range lines {
+		m := locRE.FindStringSubmatchIndex(line)
+		if m == nil {
+			continue
+		}
+		for g := 2; g < len(m); g += 2 {
+			if m[g] < 0 {
+				continue
+			}
+			var n int
+			fmt.Sscan(line[m[g]:m[g+1]], &n)
+			if n < 1 || n > len(s.Lines) {
+				break
+			}
+			loc := s.Lines[n-1]
+			tail := line[m[g+1]:]
+			if g == 4 { // NVIDIA "0(L)": keep the parenthesis style
+				tail = tail[1:]
+			}
+			lines[i] = line[:m[0]] + fmt.Sprintf("%s:%d", loc.File, loc.Line) + tail
+			break
+		}
+	}
+	return strings.Join(lines, "\n")
+}
