@@ -73,8 +73,7 @@ func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
 
 type idxDecoder func(file string, r io.Reader, size int64) (n, h, w int, body []byte, err error)
 
-// readIDXFile opens path, gunzips it when it starts with the gzip magic bytes
-// and hands it to decode with the size of the raw data (-1 when unknown).
+// readIDXFile opens path and decodes it with decodeIDX.
 func readIDXFile(path string, decode idxDecoder) (n, h, w int, body []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -85,17 +84,23 @@ func readIDXFile(path string, decode idxDecoder) (n, h, w int, body []byte, err 
 	if err != nil {
 		return 0, 0, 0, nil, &InputError{File: path, Msg: err.Error()}
 	}
-	br := bufio.NewReaderSize(f, 1<<20)
-	var r io.Reader = br
-	size := st.Size()
+	return decodeIDX(path, f, st.Size(), decode)
+}
+
+// decodeIDX gunzips r when it starts with the gzip magic bytes, whatever the
+// file is called, and hands it to decode with the size of the raw data (-1
+// when unknown).
+func decodeIDX(file string, r io.Reader, size int64, decode idxDecoder) (n, h, w int, body []byte, err error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	r = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return 0, 0, 0, nil, &InputError{File: path, Msg: "corrupt gzip header: " + err.Error()}
+			return 0, 0, 0, nil, &InputError{File: file, Msg: "corrupt gzip header: " + err.Error()}
 		}
 		r, size = zr, -1
 	}
-	return decode(path, r, size)
+	return decode(file, r, size)
 }
 
 // decodeIDXImages reads an IDX3 unsigned-byte file: magic, count, rows,
