@@ -1,0 +1,61 @@
+# glcnn — `make demo` trains on the real Fashion-MNIST; `make test` runs every test.
+# Both install what a fresh Debian 12 machine lacks (idempotently) first.
+
+GO      ?= go
+BIN     := ./glcnn
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Build and test needs: cgo toolchain, EGL/GL headers and Mesa (llvmpipe),
+# GLFW's X11 headers, xvfb for the GLFW backend test, the real dataset.
+DEB_PKGS := gcc pkg-config libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libglx-mesa0 \
+	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	xvfb xauth dataset-fashion-mnist
+# PyTorch, only for golden files and side-by-side benchmarks (not CI).
+TORCH_PKGS := python3-torch python3-numpy
+
+.PHONY: all deps deps-torch build test demo bench bench-compare golden fuzz clean
+
+all: build
+
+# Installs only the missing packages; does nothing when all are present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+deps-torch:
+	@missing=$$(for p in $(TORCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/glcnn
+
+# GL tests run on whatever EGL finds (llvmpipe on CI) with GL error checks on.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -tags gldebug -timeout 60m ./...
+
+demo: build
+	$(BIN) train
+	@echo "outputs: runs/latest/ (metrics.csv, loss.png, accuracy.png, confusion.png, report.txt, model.safetensors, submission.csv)"
+
+bench: build
+	$(BIN) bench
+
+bench-compare: build deps-torch
+	./scripts/bench_compare.sh
+
+golden: deps-torch
+	/usr/bin/python3 layers/testdata/gen_golden.py
+
+# A short coverage-guided run of each reader's fuzz target.
+fuzz: deps
+	$(GO) test ./data -run '^$$' -fuzz FuzzCSV -fuzztime 30s
+	$(GO) test ./data -run '^$$' -fuzz FuzzPNG -fuzztime 30s
+	$(GO) test ./data -run '^$$' -fuzz FuzzIDX -fuzztime 30s
+
+clean:
+	rm -f $(BIN)
