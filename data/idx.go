@@ -144,8 +144,8 @@ func decodeIDXLabels(file string, r io.Reader, size int64) (n, h, w int, labels 
 // readIDXHeader reads the magic number and dims dimension sizes.
 func readIDXHeader(file string, r io.Reader, magic uint32, dims int) ([]int, error) {
 	buf := make([]byte, 4*(1+dims))
-	if k, err := io.ReadFull(r, buf); err != nil {
-		return nil, recordErr(file, 0, "truncated header: %d of %d bytes (%v)", k, len(buf), err)
+	if k, err := io.ReadFull(r, buf[:4]); err != nil {
+		return nil, recordErr(file, 0, "truncated header: %d of %d bytes", k, len(buf))
 	}
 	if got := binary.BigEndian.Uint32(buf); got != magic {
 		msg := fmt.Sprintf("bad magic number 0x%08x, want 0x%08x (IDX%d unsigned bytes)", got, magic, dims)
@@ -156,6 +156,9 @@ func readIDXHeader(file string, r io.Reader, magic uint32, dims int) ([]int, err
 			msg += "; this is a label file"
 		}
 		return nil, recordErr(file, 0, "%s", msg)
+	}
+	if k, err := io.ReadFull(r, buf[4:]); err != nil {
+		return nil, recordErr(file, 0, "truncated header: %d of %d bytes", 4+k, len(buf))
 	}
 	out := make([]int, dims)
 	for i := range out {
@@ -185,7 +188,11 @@ func readIDXBody(file string, r io.Reader, raw int64, n, recSize int) ([]byte, e
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errors.New("unexpected end of compressed data")
 		}
-		return nil, recordErr(file, int(min(got, need)/int64(recSize))+1, "truncated or corrupt data: %v", err)
+		record := 0 // all records arrived; the gzip trailer is bad
+		if got < need {
+			record = int(got/int64(recSize)) + 1
+		}
+		return nil, recordErr(file, record, "truncated or corrupt data: %v", err)
 	}
 	if got < need {
 		return nil, recordErr(file, int(got/int64(recSize))+1,
