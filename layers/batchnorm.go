@@ -1,0 +1,204 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/glcnn/glcnn/gpu"
+)
+
+// Batch-norm hyper-parameters, PyTorch's defaults.
+const (
+	BNMomentum = 0.1
+	BNEps      = 1e-5
+)
+
+// BatchNorm is PyTorch's BatchNorm2d over (C,H,W) inputs — statistics per
+// channel over N, H and W — and BatchNorm1d over (F) or (C,L) inputs —
+// per feature over N (and L). Training mode normalises with the batch mean
+// and biased variance and updates the running statistics with the unbiased
+// variance and momentum 0.1; eval mode uses the running statistics.
+//
+// The per-channel reductions run in two stages — serial sums over segments
+// of the batch, then a fixed-order combination of the segments — so results
+// are deterministic and no atomics are used.
+type BatchNorm struct {
+	// NumBatchesTracked counts training-mode forward passes, like PyTorch's
+	// num_batches_tracked buffer (saved by checkpoints; momentum is fixed,
+	// so nothing reads it).
+	NumBatchesTracked int64
+
+	dims int // 1 or 2: which PyTorch module this is
+	d    *gpu.Device
+	c    int
+	hw   int
+	in   []int
+
+	maxBatch, n int
+	trained     bool // the last Forward was in training mode
+	x           *Tensor
+	y, dx       *Tensor
+	params      []*Param
+	// Per-channel mean and invstd of the last training batch, the (C,P,2)
+	// partial sums, and the backward's (dbeta, dgamma) of this batch.
+	mean, invstd, partial, sums *Tensor
+
+	fwdPartial, fwdStats, fwd, bwdPartial, bwdReduce, bwd *gpu.Program
+}
+
+var _ Layer = (*BatchNorm)(nil)
+
+// NewBatchNorm2D returns PyTorch's BatchNorm2d for (C,H,W) inputs.
+func NewBatchNorm2D() *BatchNorm { return &BatchNorm{dims: 2} }
+
+// NewBatchNorm1D returns PyTorch's BatchNorm1d for (F) or (C,L) inputs.
+func NewBatchNorm1D() *BatchNorm { return &BatchNorm{dims: 1} }
+
+// Kind returns "bn" (both 1-D and 2-D: the input shape tells them apart).
+func (l *BatchNorm) Kind() string { return "bn" }
+
+// Setup allocates the parameters — weight (γ, 1), bias (β, 0),
+// running_mean (0), running_var (1) — and buffers for batches up to
+// maxBatch; the output shape is the input shape.
+func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
+	if (l.dims == 2 && len(in) != 3) || (l.dims == 1 && len(in) != 1 && len(in) != 2) || Numel(in) <= 0 {
+		return nil, fmt.Errorf("layers: bn: BatchNorm%dd cannot take input %v", l.dims, in)
+	}
+	l.Release()
+	l.d, l.maxBatch, l.in = d, maxBatch, append([]int(nil), in...)
+	l.c, l.hw = in[0], Numel(in[1:])
+	shape := append([]int{maxBatch}, in...)
+	c := l.c
+	var err error
+	alloc := func(shape ...int) *Tensor {
+		if err != nil {
+			return nil
+		}
+		var t *Tensor
+		t, err = NewTensor(d, shape...)
+		return t
+	}
+	l.y, l.dx = alloc(shape...), alloc(shape...)
+	l.mean, l.invstd, l.sums = alloc(c), alloc(c), alloc(2, c)
+	l.partial = alloc(c, bnMaxSegments, 2)
+	l.params = []*Param{
+		{Name: "weight", Value: alloc(c), Grad: alloc(c)},
+		{Name: "bias", Value: alloc(c), Grad: alloc(c)},
+		{Name: "running_mean", Value: alloc(c)},
+		{Name: "running_var", Value: alloc(c)},
+	}
+	if err != nil {
+		l.Release()
+		return nil, fmt.Errorf("layers: bn: %w", err)
+	}
+	l.params[0].Value.Buf.Fill(1)
+	l.params[3].Value.Buf.Fill(1)
+	l.NumBatchesTracked = 0
+	l.fwdPartial = d.MustProgram("batchnorm_fwd_partial")
+	l.fwdStats = d.MustProgram("batchnorm_fwd_stats")
+	l.fwd = d.MustProgram("batchnorm_fwd")
+	l.bwdPartial = d.MustProgram("batchnorm_bwd_partial")
+	l.bwdReduce = d.MustProgram("batchnorm_bwd_reduce")
+	l.bwd = d.MustProgram("batchnorm_bwd")
+	return append([]int(nil), in...), nil
+}
+
+// bnMaxSegments bounds the number of stage-1 segments per channel.
+const bnMaxSegments = 1024
+
+// segments splits the m values of a channel into p segments of l: at least
+// 256 values each, at most bnMaxSegments segments. It depends on m only, so
+// the summation order is fixed for a given shape.
+func segments(m int) (p, l int) {
+	l = max(256, (m+bnMaxSegments-1)/bnMaxSegments)
+	return (m + l - 1) / l, l
+}
+
+// Forward normalises x (N, in...) with the batch statistics (training mode,
+// which also updates the running statistics and NumBatchesTracked) or the
+// running statistics (eval mode). In training mode it panics when a channel
+// has a single value (N*HW = 1), as PyTorch refuses to as well.
+func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
+	l.n = batchOf("bn", x, l.in, l.maxBatch)
+	l.x, l.trained = x, m.Train
+	total := l.n * l.c * l.hw
+	w, b := l.params[0].Value.Buf, l.params[1].Value.Buf
+	rm, rv := l.params[2].Value.Buf, l.params[3].Value.Buf
+	shape := []gpu.Uniform{gpu.U("n", total), gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("eps", BNEps)}
+	if !m.Train {
+		l.d.Dispatch(l.fwd, gpu.Grid1(total), []gpu.Storage{x.Buf, l.y.Buf, w, b, rm, rv},
+			append(shape, gpu.U("fromVar", 1))...)
+		return l.y.View(append([]int{l.n}, l.in...)...)
+	}
+	mm := l.n * l.hw
+	if mm < 2 {
+		panic(fmt.Sprintf("layers: bn: training needs more than 1 value per channel, got input %v", x.Shape))
+	}
+	p, segLen := segments(mm)
+	seg := []gpu.Uniform{gpu.U("C", l.c), gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen)}
+	l.d.Dispatch(l.fwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{x.Buf, l.partial.Buf}, append(seg, gpu.U("HW", l.hw))...)
+	l.d.Dispatch(l.fwdStats, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.mean.Buf, l.invstd.Buf, rm, rv},
+		append(seg, gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
+			gpu.U("eps", BNEps), gpu.U("momentum", BNMomentum), gpu.U("update", 1))...)
+	l.NumBatchesTracked++
+	l.d.Dispatch(l.fwd, gpu.Grid1(total), []gpu.Storage{x.Buf, l.y.Buf, w, b, l.mean.Buf, l.invstd.Buf},
+		append(shape, gpu.U("fromVar", 0))...)
+	return l.y.View(append([]int{l.n}, l.in...)...)
+}
+
+// Backward adds dγ and dβ to the parameter gradients and returns dx through
+// the batch statistics of the last Forward, which must have been in
+// training mode (it panics otherwise). The input of that Forward must still
+// hold its values.
+func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
+	if !l.trained || l.x == nil {
+		panic("layers: bn: Backward without a training-mode Forward")
+	}
+	if dy.Len() != l.n*l.c*l.hw {
+		panic(fmt.Sprintf("layers: bn: dy %v after a forward of batch %d", dy.Shape, l.n))
+	}
+	mm := l.n * l.hw
+	p, segLen := segments(mm)
+	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{l.x.Buf, dy.Buf, l.mean.Buf, l.partial.Buf},
+		gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen))
+	l.d.Dispatch(l.bwdReduce, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.invstd.Buf, l.sums.Buf,
+		l.params[0].Grad.Buf, l.params[1].Grad.Buf}, gpu.U("C", l.c), gpu.U("P", p))
+	if !needDX {
+		return nil
+	}
+	total := l.n * l.c * l.hw
+	l.d.Dispatch(l.bwd, gpu.Grid1(total), []gpu.Storage{l.x.Buf, dy.Buf, l.params[0].Value.Buf,
+		l.mean.Buf, l.invstd.Buf, l.sums.Buf, l.dx.Buf},
+		gpu.U("n", total), gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("invM", 1/float64(mm)))
+	return l.dx.View(append([]int{l.n}, l.in...)...)
+}
+
+// Params returns weight, bias, running_mean, running_var (state_dict
+// order); the running statistics have no Grad. Nil before Setup.
+func (l *BatchNorm) Params() []*Param { return l.params }
+
+// Costs reports the kernels of a training step at batch n (the eval forward
+// is batchnorm_fwd alone).
+func (l *BatchNorm) Costs(n int) map[string]Cost {
+	c := int64(l.c)
+	m := int64(n * l.hw)
+	p, _ := segments(n * l.hw)
+	total := c * m
+	parts := c * int64(p) * 2
+	return map[string]Cost{
+		"batchnorm_fwd_partial": {FLOPs: 4 * total, Bytes: 4 * (total + parts)},
+		"batchnorm_fwd_stats":   {FLOPs: 6*parts + 12*c, Bytes: 4 * (parts + 6*c)},
+		"batchnorm_fwd":         {FLOPs: 4 * total, Bytes: 4 * (2*total + 4*c)},
+		"batchnorm_bwd_partial": {FLOPs: 4 * total, Bytes: 4 * (2*total + parts + c)},
+		"batchnorm_bwd_reduce":  {FLOPs: parts + 3*c, Bytes: 4 * (parts + 7*c)},
+		"batchnorm_bwd":         {FLOPs: 8 * total, Bytes: 4 * (3*total + 5*c)},
+	}
+}
+
+// Release frees every buffer, parameters included; idempotent.
+func (l *BatchNorm) Release() {
+	releaseAll(l.y, l.dx, l.mean, l.invstd, l.partial, l.sums)
+	for _, p := range l.params {
+		releaseAll(p.Value, p.Grad)
+	}
+	l.y, l.dx, l.mean, l.invstd, l.partial, l.sums, l.params, l.x = nil, nil, nil, nil, nil, nil, nil, nil
+}

@@ -1,0 +1,33 @@
+// batchnorm_fwd.comp — batch-norm normalisation, elementwise:
+//
+//   y[n,c,s] = gamma[c] * ((x[n,c,s] - mean[c]) * invstd[c]) + beta[c]
+//
+// Training mode passes the batch mean and invstd of batchnorm_fwd_stats.comp
+// (fromVar = 0); eval mode passes the running mean and running variance and
+// sets fromVar = 1, so that invstd = 1/sqrt(var[c] + eps) is computed here.
+//
+// Layouts: x, y (N,C,HW) row-major; gamma, beta, mean, stat (C).
+// Bindings: 0 x (read), 1 y (write), 2 gamma, 3 beta, 4 mean, 5 stat (invstd,
+// or the running variance when fromVar = 1), all read.
+// One invocation computes one element; dispatch gpu.Grid1(N*C*HW).
+#include "common.glsl"
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, binding = 2) readonly buffer G { float gamma[]; };
+layout(std430, binding = 3) readonly buffer B { float beta[]; };
+layout(std430, binding = 4) readonly buffer MEAN { float mean[]; };
+layout(std430, binding = 5) readonly buffer STAT { float stat[]; };
+uniform uint n;      // N*C*HW
+uniform uint C;
+uniform uint HW;
+uniform int fromVar;
+uniform float eps;
+
+void main() {
+    uint i = gid();
+    if (i >= n) return;
+    uint c = (i / HW) % C;
+    float is = fromVar != 0 ? 1.0 / sqrt(stat[c] + eps) : stat[c];
+    y[i] = gamma[c] * ((x[i] - mean[c]) * is) + beta[c];
+}

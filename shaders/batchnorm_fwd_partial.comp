@@ -1,0 +1,56 @@
+// batchnorm_fwd_partial.comp — stage 1 of the batch statistics of batch
+// norm: per channel c, the M = N*HW values x[n,c,s] (taken in the order
+// m = n*HW + s) are cut into P segments of L consecutive values (the last one
+// may be shorter), and each segment's mean and sum of squared deviations are
+// computed with a segment-local shift K (the segment's first value), which
+// keeps the one-pass formula free of cancellation:
+//
+//   S1 = sum (x-K),  S2 = sum (x-K)^2  over the segment's Lp values
+//   partial[2*(c*P+p)]   = K + S1/Lp                   (segment mean)
+//   partial[2*(c*P+p)+1] = max(S2 - S1*S1/Lp, 0)       (segment M2)
+//
+// batchnorm_fwd_stats.comp combines the segments in a fixed order (Chan et
+// al.), so the result is deterministic and needs no atomics.
+//
+// Layouts: x (N,C,HW) row-major (NCHW with HW = H*W; BatchNorm1d has HW = 1);
+// partial (C,P,2).
+// Bindings: 0 x (read), 1 partial (write).
+// One invocation reduces one segment serially (no barriers: fast on
+// llvmpipe, and L is chosen so there are enough segments to fill a GPU);
+// dispatch gpu.Grid1(C*P).
+#include "common.glsl"
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 1) writeonly buffer PART { float partial[]; };
+uniform uint C;
+uniform uint HW;
+uniform uint M;   // N*HW values per channel
+uniform uint P;   // segments per channel
+uniform uint L;   // values per segment
+
+void main() {
+    uint i = gid();
+    if (i >= C * P) return;
+    uint c = i / P, p = i % P;
+    uint m0 = p * L;
+    uint cnt = min(L, M - m0);
+    uint n = m0 / HW, s = m0 % HW;
+    uint idx = (n * C + c) * HW + s;
+    float k = x[idx];
+    float s1 = 0.0, s2 = 0.0;
+    for (uint j = 0u; j < cnt; j++) {
+        float d = x[idx] - k;
+        s1 += d;
+        s2 += d * d;
+        // Next value: the next s, or the next sample's plane of channel c.
+        s++;
+        idx++;
+        if (s == HW) {
+            s = 0u;
+            idx += (C - 1u) * HW;
+        }
+    }
+    float fc = float(cnt);
+    partial[2u * i] = k + s1 / fc;
+    partial[2u * i + 1u] = max(s2 - s1 * s1 / fc, 0.0);
+}
