@@ -1,0 +1,297 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/glcnn/glcnn/gpu"
+)
+
+// Kernel variants of Conv2D and Linear. Every variant computes the same
+// function and runs through the same tests; they differ in how the work is
+// split among invocations.
+const (
+	// VariantDirect computes one output element per invocation: the
+	// simplest correct kernel.
+	VariantDirect = "direct"
+	// VariantBlocked computes a block of outputs per invocation with the
+	// accumulators in registers, so each value loaded feeds several FMAs;
+	// weight addresses are uniform across a workgroup.
+	VariantBlocked = "blocked"
+)
+
+// DefaultVariant is the variant a Conv2D or Linear uses when its Variant
+// field is empty: the fastest on llvmpipe in BenchmarkConv2D and
+// BenchmarkLinear (see the report in conv_test.go).
+var DefaultVariant = VariantBlocked
+
+func checkVariant(op, v string) (string, error) {
+	switch v {
+	case "":
+		return DefaultVariant, nil
+	case VariantDirect, VariantBlocked:
+		return v, nil
+	}
+	return "", fmt.Errorf("layers: %s: unknown variant %q (want %q or %q)", op, v, VariantDirect, VariantBlocked)
+}
+
+// Register blocking of the blocked conv kernels (see each .comp's header).
+const (
+	convFwdKB, convFwdPB   = 8, 4 // output channels x output columns
+	convDataCB, convDataPB = 8, 4 // input channels x input columns
+	convFilterKB           = 8    // output channels per dw invocation
+	convFilterSlice        = 4096 // output pixels summed per dw invocation
+	convWG                 = 64
+)
+
+// Conv2D is a 2-D convolution over NCHW input (PyTorch Conv2d with
+// groups=1, dilation=1): weight (OutC, C, KH, KW), optional bias (OutC),
+// symmetric zero padding Pad, the same Stride along both axes.
+type Conv2D struct {
+	OutC, KH, KW, Stride, Pad int
+	Bias                      bool
+	// Variant selects the kernels ("direct" or "blocked"); empty means
+	// DefaultVariant. Set it before Setup.
+	Variant string
+
+	dev                       *gpu.Device
+	variant                   string
+	n, c, h, w, oh, ow        int // n: the largest batch
+	weight, bias              *Param
+	y, dx                     *Tensor
+	partial                   *gpu.Buffer[float32] // per-slice dw and db sums
+	x                         *Tensor              // input of the last Forward
+	fwd, data, filter, biasBk *gpu.Program
+	reduce                    *gpu.Program
+}
+
+var _ Layer = (*Conv2D)(nil)
+
+// NewConv2D returns a convolution with outC output channels, a kh x kw
+// kernel, the given stride and padding, and a bias when bias is true. It
+// panics on a non-positive size or stride or a negative padding.
+func NewConv2D(outC, kh, kw, stride, pad int, bias bool) *Conv2D {
+	if outC <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || pad < 0 {
+		panic(fmt.Sprintf("layers: NewConv2D(%d, %d, %d, %d, %d)", outC, kh, kw, stride, pad))
+	}
+	return &Conv2D{OutC: outC, KH: kh, KW: kw, Stride: stride, Pad: pad, Bias: bias}
+}
+
+// Kind is "conv".
+func (l *Conv2D) Kind() string { return "conv" }
+
+// Setup allocates for input (C,H,W) and batches up to maxBatch.
+func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
+	if len(in) != 3 || in[0] <= 0 || in[1] <= 0 || in[2] <= 0 || maxBatch <= 0 {
+		return nil, fmt.Errorf("layers: conv: input shape %v (want C,H,W) batch %d", in, maxBatch)
+	}
+	if in[1]+2*l.Pad < l.KH || in[2]+2*l.Pad < l.KW {
+		return nil, fmt.Errorf("layers: conv: kernel %dx%d larger than the padded input %v (pad %d)", l.KH, l.KW, in, l.Pad)
+	}
+	v, err := checkVariant("conv", l.Variant)
+	if err != nil {
+		return nil, err
+	}
+	l.Release()
+	l.dev, l.variant = d, v
+	l.n, l.c, l.h, l.w = maxBatch, in[0], in[1], in[2]
+	l.oh = (l.h+2*l.Pad-l.KH)/l.Stride + 1
+	l.ow = (l.w+2*l.Pad-l.KW)/l.Stride + 1
+	if err := l.alloc(); err != nil {
+		l.Release()
+		return nil, err
+	}
+	l.compile()
+	return []int{l.OutC, l.oh, l.ow}, nil
+}
+
+func (l *Conv2D) alloc() error {
+	var err error
+	newT := func(shape ...int) *Tensor {
+		if err != nil {
+			return nil
+		}
+		var t *Tensor
+		t, err = NewTensor(l.dev, shape...)
+		return t
+	}
+	l.weight = &Param{Name: "weight", Value: newT(l.OutC, l.c, l.KH, l.KW), Grad: newT(l.OutC, l.c, l.KH, l.KW)}
+	if l.Bias {
+		l.bias = &Param{Name: "bias", Value: newT(l.OutC), Grad: newT(l.OutC)}
+	}
+	l.y = newT(l.n, l.OutC, l.oh, l.ow)
+	l.dx = newT(l.n, l.c, l.h, l.w)
+	if err != nil {
+		return err
+	}
+	if ns := l.slices(l.n); ns > 1 {
+		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*max(l.OutC*l.c*l.KH*l.KW, l.OutC))
+	}
+	return err
+}
+
+func (l *Conv2D) compile() {
+	d, blocked := l.dev, bit(l.variant == VariantBlocked)
+	l.fwd = d.MustProgram("conv2d_fwd", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
+		gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), gpu.D("HAS_BIAS", bit(l.Bias)))
+	l.data = d.MustProgram("conv2d_bwd_data", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
+		gpu.D("CB", convDataCB), gpu.D("PB", convDataPB))
+	l.filter = d.MustProgram("conv2d_bwd_filter", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
+		gpu.D("KB", convFilterKB))
+	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
+	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
+}
+
+// slices is the number of batch slices the dw and db sums are split into
+// at batch n: one for the direct variant (one invocation per dw element
+// sums everything), else enough that each invocation sums about
+// convFilterSlice output pixels.
+func (l *Conv2D) slices(n int) int {
+	if l.variant != VariantBlocked {
+		return 1
+	}
+	per := max(1, convFilterSlice/(l.oh*l.ow)) // samples per slice
+	return (n + per - 1) / per
+}
+
+func (l *Conv2D) uniforms(n int) []gpu.Uniform {
+	return []gpu.Uniform{gpu.U("N", n), gpu.U("C", l.c), gpu.U("H", l.h), gpu.U("W", l.w),
+		gpu.U("K", l.OutC), gpu.U("KH", l.KH), gpu.U("KW", l.KW), gpu.U("S", l.Stride), gpu.U("P", l.Pad),
+		gpu.U("OH", l.oh), gpu.U("OW", l.ow)}
+}
+
+// Forward computes y = conv(x, weight) + bias.
+func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
+	n := batchOf("conv", x, []int{l.c, l.h, l.w}, l.n)
+	l.x = x
+	bufs := []gpu.Storage{x.Buf, l.weight.Value.Buf, l.y.Buf}
+	if l.Bias {
+		bufs = append(bufs, l.bias.Value.Buf)
+	}
+	l.dev.Dispatch(l.fwd, l.fwdGrid(n), bufs, l.uniforms(n)...)
+	return l.y.View(n, l.OutC, l.oh, l.ow)
+}
+
+func (l *Conv2D) fwdGrid(n int) gpu.Grid {
+	if l.variant == VariantBlocked {
+		return gpu.Grid2(n*l.oh*divUp(l.ow, convFwdPB), divUp(l.OutC, convFwdKB))
+	}
+	return gpu.Grid1(n * l.OutC * l.oh * l.ow)
+}
+
+func (l *Conv2D) dataGrid(n int) gpu.Grid {
+	if l.variant == VariantBlocked {
+		return gpu.Grid2(n*l.h*divUp(l.w, convDataPB), divUp(l.c, convDataCB))
+	}
+	return gpu.Grid1(n * l.c * l.h * l.w)
+}
+
+// Backward adds dL/dweight and dL/dbias into the gradients and returns
+// dL/dx when needDX.
+func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
+	n := batchOf("conv backward", dy, []int{l.OutC, l.oh, l.ow}, l.n)
+	if l.x == nil || l.x.Shape[0] != n {
+		panic(fmt.Sprintf("layers: conv: Backward of batch %d after Forward of %v", n, l.x))
+	}
+	us := l.uniforms(n)
+	ns := l.slices(n)
+	ckk := l.c * l.KH * l.KW
+	if l.variant == VariantBlocked {
+		per := divUp(n, ns)
+		dst := l.weight.Grad.Buf
+		if ns > 1 {
+			dst = l.partial
+		}
+		l.dev.Dispatch(l.filter, gpu.Grid3(ckk, divUp(l.OutC, convFilterKB), ns),
+			[]gpu.Storage{l.x.Buf, dy.Buf, dst}, append(us, gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))...)
+		if ns > 1 {
+			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
+				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
+		}
+	} else {
+		l.dev.Dispatch(l.filter, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.x.Buf, dy.Buf, l.weight.Grad.Buf}, us...)
+	}
+	if l.Bias {
+		biasBackward(l.dev, l.biasBk, l.reduce, dy.Buf, l.bias.Grad.Buf, l.partial, n, l.OutC, l.oh*l.ow, ns)
+	}
+	if !needDX {
+		return nil
+	}
+	l.dev.Dispatch(l.data, l.dataGrid(n), []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}, us...)
+	return l.dx.View(n, l.c, l.h, l.w)
+}
+
+// biasBackward adds db[k] = sum_{n,p} dy[n,k,p] (dy of shape (n,k,hw)) into
+// db, in ns batch slices summed by reduce into partial when ns > 1.
+func biasBackward(d *gpu.Device, bias, reduce *gpu.Program, dy, db, partial *gpu.Buffer[float32], n, k, hw, ns int) {
+	per := divUp(n, ns)
+	ns = divUp(n, per)
+	dst := db
+	if ns > 1 {
+		dst = partial
+	}
+	d.Dispatch(bias, gpu.Grid2(k, ns), []gpu.Storage{dy, dst},
+		gpu.U("N", n), gpu.U("K", k), gpu.U("HW", hw), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
+	if ns > 1 {
+		d.Dispatch(reduce, gpu.Grid1(k), []gpu.Storage{partial, db}, gpu.U("n", k), gpu.U("slices", ns))
+	}
+}
+
+// Params returns weight and, with a bias, bias.
+func (l *Conv2D) Params() []*Param {
+	if l.Bias {
+		return []*Param{l.weight, l.bias}
+	}
+	return []*Param{l.weight}
+}
+
+// Costs counts 2 FLOPs per multiply-add over the whole kernel window,
+// padding included (the usual convention), and each tensor once.
+func (l *Conv2D) Costs(n int) map[string]Cost {
+	const f = 4 // bytes per float32
+	ckk := int64(l.c * l.KH * l.KW)
+	k := int64(l.OutC)
+	x := int64(n * l.c * l.h * l.w)
+	y := int64(n) * k * int64(l.oh*l.ow)
+	macs := y * ckk
+	costs := map[string]Cost{
+		"conv2d_fwd":        {FLOPs: 2 * macs, Bytes: f * (x + k*ckk + y)},
+		"conv2d_bwd_data":   {FLOPs: 2 * macs, Bytes: f * (y + k*ckk + x)},
+		"conv2d_bwd_filter": {FLOPs: 2 * macs, Bytes: f * (x + y + 2*k*ckk)},
+	}
+	if l.Bias {
+		c := costs["conv2d_fwd"]
+		c.FLOPs += y
+		c.Bytes += f * k
+		costs["conv2d_fwd"] = c
+		costs["bias_bwd"] = Cost{FLOPs: y, Bytes: f * (y + 2*k)}
+	}
+	if ns := int64(l.slices(n)); ns > 1 {
+		m := k * ckk
+		if l.Bias {
+			m += k
+		}
+		costs["reduce_slices"] = Cost{FLOPs: ns * m, Bytes: f * (ns*m + 2*m)}
+	}
+	return costs
+}
+
+// Release frees every buffer; idempotent.
+func (l *Conv2D) Release() {
+	for _, p := range []*Param{l.weight, l.bias} {
+		if p != nil {
+			releaseAll(p.Value, p.Grad)
+		}
+	}
+	releaseAll(l.y, l.dx)
+	l.partial.Release()
+	l.weight, l.bias, l.y, l.dx, l.partial, l.x = nil, nil, nil, nil, nil, nil
+}
+
+func divUp(a, b int) int { return (a + b - 1) / b }
+
+func bit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

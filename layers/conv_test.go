@@ -1,0 +1,195 @@
+package layers
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/gpu/gputest"
+	"github.com/glcnn/glcnn/layers/ref"
+)
+
+var variants = []string{VariantDirect, VariantBlocked}
+
+// convCase is one convolution shape: input (c,h,w), batch n, outC output
+// channels, a k x k kernel (kw overrides the width when non-zero).
+type convCase struct {
+	n, c, h, w, outC, k, kw, stride, pad int
+	bias                                 bool
+}
+
+func (cc convCase) String() string {
+	kw := cc.kw
+	if kw == 0 {
+		kw = cc.k
+	}
+	return fmt.Sprintf("n%d_c%d_%dx%d_k%d_%dx%d_s%d_p%d_bias%v", cc.n, cc.c, cc.h, cc.w, cc.outC, cc.k, kw, cc.stride, cc.pad, cc.bias)
+}
+
+var convCases = []convCase{
+	{n: 1, c: 1, h: 5, w: 7, outC: 1, k: 3, stride: 1, pad: 1, bias: true},
+	{n: 2, c: 3, h: 13, w: 13, outC: 13, k: 3, stride: 1, pad: 1, bias: false},
+	{n: 3, c: 13, h: 5, w: 7, outC: 3, k: 5, stride: 1, pad: 2, bias: true},
+	{n: 2, c: 3, h: 13, w: 13, outC: 5, k: 1, stride: 1, pad: 0, bias: true},
+	{n: 1, c: 3, h: 13, w: 13, outC: 9, k: 3, stride: 2, pad: 0, bias: false},
+	{n: 3, c: 2, h: 13, w: 11, outC: 17, k: 5, stride: 2, pad: 2, bias: true},
+	{n: 2, c: 1, h: 5, w: 7, outC: 4, k: 3, kw: 5, stride: 2, pad: 1, bias: true},
+	{n: 5, c: 13, h: 7, w: 5, outC: 13, k: 1, stride: 2, pad: 1, bias: false}, // padding larger than needed
+	{n: 1, c: 3, h: 3, w: 3, outC: 2, k: 5, stride: 1, pad: 1, bias: true},    // kernel larger than the image
+	// Enough pixels for several dw slices in the blocked variant.
+	{n: 7, c: 3, h: 28, w: 28, outC: 10, k: 3, stride: 1, pad: 1, bias: true},
+}
+
+func TestConv2D(t *testing.T) {
+	for _, v := range variants {
+		for i, cc := range convCases {
+			t.Run(v+"/"+cc.String(), func(t *testing.T) {
+				kw := cc.kw
+				if kw == 0 {
+					kw = cc.k
+				}
+				l := NewConv2D(cc.outC, cc.k, kw, cc.stride, cc.pad, cc.bias)
+				l.Variant = v
+				p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: kw, Stride: cc.stride, Pad: cc.pad}
+				checkLayer(t, l, layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: int64(10 * i)}, convRef(p, cc.bias))
+			})
+		}
+	}
+}
+
+func convRef(p ref.Conv2DParams, bias bool) refFunc {
+	return func(x []float64, params map[string][]float64, dy []float64) ([]float64, []float64, map[string][]float64) {
+		y := ref.Conv2DForward(p, x, params["weight"], params["bias"])
+		dx, dw, db := ref.Conv2DBackward(p, x, params["weight"], dy)
+		grads := map[string][]float64{"weight": dw}
+		if bias {
+			grads["bias"] = db
+		}
+		return y, dx, grads
+	}
+}
+
+func TestConv2DSetupErrors(t *testing.T) {
+	d := gputest.Device(t)
+	for _, c := range []struct {
+		l  *Conv2D
+		in []int
+	}{
+		{NewConv2D(4, 5, 5, 1, 0, false), []int{1, 4, 9}}, // kernel taller than the input
+		{NewConv2D(4, 3, 3, 1, 0, false), []int{4, 4}},    // not C,H,W
+		{&Conv2D{OutC: 2, KH: 1, KW: 1, Stride: 1, Variant: "winograd"}, []int{1, 2, 2}},
+	} {
+		if _, err := c.l.Setup(d, c.in, 2); err == nil {
+			t.Errorf("Setup(%+v, %v): no error", c.l, c.in)
+			c.l.Release()
+		}
+	}
+}
+
+// TestConv2DGolden matches PyTorch's float64 numbers on float32-exact
+// inputs (layers/testdata/conv2d.json).
+func TestConv2DGolden(t *testing.T) {
+	g, err := ref.LoadGolden(filepath.Join("testdata", "conv2d.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := g["params"].Data // N C H W K KH KW Stride Pad
+	n, c, h, w, k := int(pr[0]), int(pr[1]), int(pr[2]), int(pr[3]), int(pr[4])
+	d := gputest.Device(t)
+	for _, v := range variants {
+		t.Run(v, func(t *testing.T) {
+			l := NewConv2D(k, int(pr[5]), int(pr[6]), int(pr[7]), int(pr[8]), true)
+			l.Variant = v
+			if _, err := l.Setup(d, []int{c, h, w}, n); err != nil {
+				t.Fatal(err)
+			}
+			defer l.Release()
+			l.weight.Value.Buf.Upload(ref.Float32s(g["w"].Data))
+			l.bias.Value.Buf.Upload(ref.Float32s(g["b"].Data))
+			x, _ := NewTensor(d, n, c, h, w)
+			defer x.Release()
+			x.Buf.Upload(ref.Float32s(g["x"].Data))
+			dy, _ := NewTensor(d, g["dy"].Shape...)
+			defer dy.Release()
+			dy.Buf.Upload(ref.Float32s(g["dy"].Data))
+
+			report(t, "y", l.Forward(x, Mode{Train: true}).Read(), g["y"].Data, tolR, tolA)
+			report(t, "dx", l.Backward(dy, true).Read(), g["dx"].Data, tolR, tolA)
+			report(t, "dw", l.weight.Grad.Read(), g["dw"].Data, tolR, tolA)
+			report(t, "db", l.bias.Grad.Read(), g["db"].Data, tolR, tolA)
+		})
+	}
+}
+
+func TestConv2DCosts(t *testing.T) {
+	d := gputest.Device(t)
+	l := NewConv2D(32, 3, 3, 1, 1, true)
+	l.Variant = VariantDirect
+	if _, err := l.Setup(d, []int{16, 14, 14}, 4); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	c := l.Costs(2)
+	macs := int64(2 * 32 * 14 * 14 * 16 * 9)
+	if c["conv2d_fwd"].FLOPs != 2*macs+2*32*14*14 || c["conv2d_bwd_data"].FLOPs != 2*macs || c["conv2d_bwd_filter"].FLOPs != 2*macs {
+		t.Errorf("FLOPs: %+v", c)
+	}
+	if c["conv2d_bwd_data"].Bytes != 4*(2*32*196+32*144+2*16*196) || c["bias_bwd"].Bytes != 4*(2*32*196+64) {
+		t.Errorf("Bytes: %+v", c)
+	}
+}
+
+// BenchmarkConv2D times each kernel and variant at the default preset's
+// shapes, batch 128: conv 1->16 on 28x28 and 16->32 on 14x14, 3x3 pad 1.
+// GFLOP/s counts 2 FLOPs per multiply-add (Costs). On llvmpipe these are
+// software-renderer figures.
+func BenchmarkConv2D(b *testing.B) {
+	d := gputest.Device(b)
+	b.Logf("GL_RENDERER %s", d.Info().Renderer)
+	for _, s := range []struct {
+		name      string
+		c, hw, oc int
+	}{{"1to16_28x28", 1, 28, 16}, {"16to32_14x14", 16, 14, 32}} {
+		for _, v := range variants {
+			for _, pass := range []string{"fwd", "bwd_data", "bwd_filter"} {
+				b.Run(s.name+"/"+v+"/"+pass, func(b *testing.B) {
+					benchConv(b, d, v, pass, s.c, s.hw, s.oc)
+				})
+			}
+		}
+	}
+}
+
+func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
+	const n = 128
+	l := NewConv2D(oc, 3, 3, 1, 1, false)
+	l.Variant = v
+	if _, err := l.Setup(d, []int{c, hw, hw}, n); err != nil {
+		b.Fatal(err)
+	}
+	defer l.Release()
+	x, _ := NewTensor(d, n, c, hw, hw)
+	defer x.Release()
+	x.Buf.Upload(ref.Float32s(ref.RandN(1, x.Len())))
+	l.weight.Value.Buf.Upload(ref.Float32s(ref.RandN(2, l.weight.Value.Len())))
+	y := l.Forward(x, Mode{Train: true})
+	dy, _ := NewTensor(d, y.Shape...)
+	defer dy.Release()
+	dy.Buf.Upload(ref.Float32s(ref.RandN(3, dy.Len())))
+	run := map[string]func(){
+		"fwd": func() { l.Forward(x, Mode{Train: true}) },
+		"bwd_data": func() {
+			l.dev.Dispatch(l.data, l.dataGrid(n), []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}, l.uniforms(n)...)
+		},
+		"bwd_filter": func() { l.Backward(dy, false) },
+	}[pass]
+	run()
+	d.Finish()
+	for b.Loop() {
+		run()
+	}
+	d.Finish()
+	flops := l.Costs(n)["conv2d_"+pass].FLOPs
+	b.ReportMetric(float64(flops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
