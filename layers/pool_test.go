@@ -128,3 +128,49 @@ func tensorOf(t *testing.T, v []float64, shape ...int) *Tensor {
 	x.Buf.Upload(ref.Float32s(v))
 	return x
 }
+
+// TestReleaseIdempotent sets up each layer, loss head and optimizer of this
+// family, releases it twice, and checks that no GPU memory is left behind.
+func TestReleaseIdempotent(t *testing.T) {
+	d := gputest.Device(t)
+	before := d.Stats()
+	for _, c := range []struct {
+		l  Layer
+		in []int
+	}{
+		{NewMaxPool2D(3, 2), []int{3, 9, 9}},
+		{NewBatchNorm2D(), []int{3, 9, 9}},
+		{NewBatchNorm1D(), []int{12}},
+		{NewDropout(0.5, 1), []int{3, 9, 9}},
+	} {
+		if _, err := c.l.Setup(d, c.in, 4); err != nil {
+			t.Fatal(err)
+		}
+		if len(c.l.Costs(4)) == 0 {
+			t.Errorf("%s: no costs", c.l.Kind())
+		}
+		c.l.Release()
+		c.l.Release()
+	}
+	s, err := NewSoftmaxCrossEntropy(d, 10, 8, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Release()
+	s.Release()
+	bn := NewBatchNorm2D()
+	if _, err := bn.Setup(d, []int{2, 3, 3}, 2); err != nil {
+		t.Fatal(err)
+	}
+	adam, _ := NewAdam(d, bn.Params(), DefaultAdam(0.1))
+	sgd, _ := NewSGD(d, bn.Params(), SGDConfig{LR: 0.1, Momentum: 0.9})
+	for _, o := range []Optimizer{adam, sgd, adam, sgd} {
+		o.Release()
+	}
+	bn.Release()
+	after := d.Stats()
+	if after.LiveBuffers != before.LiveBuffers || after.LiveBytes != before.LiveBytes {
+		t.Errorf("live buffers %d (%d bytes) after release, %d (%d bytes) before",
+			after.LiveBuffers, after.LiveBytes, before.LiveBuffers, before.LiveBytes)
+	}
+}
