@@ -3,10 +3,12 @@ package layers
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/glcnn/glcnn/gpu/gputest"
 	"github.com/glcnn/glcnn/layers/ref"
+	"github.com/glcnn/glcnn/shaders"
 )
 
 func TestMaxPool2D(t *testing.T) {
@@ -146,9 +148,7 @@ func TestReleaseIdempotent(t *testing.T) {
 		if _, err := c.l.Setup(d, c.in, 4); err != nil {
 			t.Fatal(err)
 		}
-		if len(c.l.Costs(4)) == 0 {
-			t.Errorf("%s: no costs", c.l.Kind())
-		}
+		checkCostNames(t, c.l.Kind(), c.l.Costs(4))
 		c.l.Release()
 		c.l.Release()
 	}
@@ -156,6 +156,7 @@ func TestReleaseIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkCostNames(t, "softmax-xent", s.Costs(8))
 	s.Release()
 	s.Release()
 	bn := NewBatchNorm2D()
@@ -164,6 +165,8 @@ func TestReleaseIdempotent(t *testing.T) {
 	}
 	adam, _ := NewAdam(d, bn.Params(), DefaultAdam(0.1))
 	sgd, _ := NewSGD(d, bn.Params(), SGDConfig{LR: 0.1, Momentum: 0.9})
+	checkCostNames(t, "adam", adam.Costs())
+	checkCostNames(t, "sgd", sgd.Costs())
 	for _, o := range []Optimizer{adam, sgd, adam, sgd} {
 		o.Release()
 	}
@@ -172,5 +175,23 @@ func TestReleaseIdempotent(t *testing.T) {
 	if after.LiveBuffers != before.LiveBuffers || after.LiveBytes != before.LiveBytes {
 		t.Errorf("live buffers %d (%d bytes) after release, %d (%d bytes) before",
 			after.LiveBuffers, after.LiveBytes, before.LiveBuffers, before.LiveBytes)
+	}
+}
+
+// checkCostNames checks that costs are keyed by embedded kernel names and
+// positive.
+func checkCostNames(t *testing.T, what string, costs map[string]Cost) {
+	t.Helper()
+	if len(costs) == 0 {
+		t.Errorf("%s: no costs", what)
+	}
+	kernels := map[string]bool{}
+	for _, n := range shaders.Names() {
+		kernels[strings.TrimSuffix(n, ".comp")] = true
+	}
+	for k, c := range costs {
+		if !kernels[k] || c.FLOPs <= 0 || c.Bytes <= 0 {
+			t.Errorf("%s: cost %q = %+v: not a kernel name, or not positive", what, k, c)
+		}
 	}
 }
