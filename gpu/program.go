@@ -88,6 +88,9 @@ func (d *Device) CompileSource(src *shaders.Source) (*Program, error) {
 }
 
 func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
+	if p := d.cachedProgram(key, src); p != nil { // binary_cache.go
+		return p, nil
+	}
 	sh := gl.CreateShader(gl.COMPUTE_SHADER)
 	defer gl.DeleteShader(sh)
 	cs, free := gl.Strs(src.Text + "\x00")
@@ -113,6 +116,7 @@ func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
 	var local [3]int32
 	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
 	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}
+	d.storeProgram(src, p)
 	return p, nil
 }
 
