@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 )
 
 // DefaultDir is where Debian's dataset-fashion-mnist package (installed by
@@ -118,14 +119,22 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 		}
 	}
 	ds := &Dataset{Layout: LayoutIDX, Root: root}
+	// Gunzipping dominates; read the test pair alongside the train pair.
+	var testErr error
+	var wg sync.WaitGroup
+	if pairs[1][0] != "" {
+		wg.Go(func() { ds.Test, testErr = ReadIDX(pairs[1][0], pairs[1][1]) })
+	}
 	var err error
-	if ds.Train, err = ReadIDX(pairs[0][0], pairs[0][1]); err != nil {
+	ds.Train, err = ReadIDX(pairs[0][0], pairs[0][1])
+	wg.Wait()
+	if err == nil {
+		err = testErr // the train error, when both fail
+	}
+	if err != nil {
 		return nil, err
 	}
-	if pairs[1][0] != "" {
-		if ds.Test, err = ReadIDX(pairs[1][0], pairs[1][1]); err != nil {
-			return nil, err
-		}
+	if ds.Test != nil {
 		if ds.Test.H != ds.Train.H || ds.Test.W != ds.Train.W {
 			return nil, &InputError{File: pairs[1][0], Msg: fmt.Sprintf("images are %dx%d but the train images are %dx%d",
 				ds.Test.H, ds.Test.W, ds.Train.H, ds.Train.W)}
