@@ -35,13 +35,22 @@ func checkVariant(op, v string) (string, error) {
 }
 
 // Register blocking of the blocked conv kernels (see each .comp's header).
+// The channel blocks are multiples of 4 (vec4 weight loads).
 const (
-	convFwdKB, convFwdPB   = 8, 4 // output channels x output columns
-	convDataCB, convDataPB = 8, 4 // input channels x input columns
-	convFilterKB           = 8    // output channels per dw invocation
-	convFilterSlice        = 4096 // output pixels summed per dw invocation
+	convFwdKB, convFwdPB   = 16, 8 // output channels x output columns
+	convDataCB, convDataPB = 16, 8 // input channels x input columns
+	convFilterKB           = 16    // output channels per dw invocation
+	convFilterSlice        = 4096  // output pixels summed per dw invocation
 	convWG                 = 64
 )
+
+// convFilterJB is the number of kernel columns a dw invocation owns.
+func convFilterJB(kw int) int {
+	if kw <= 7 {
+		return kw
+	}
+	return 4
+}
 
 // Conv2D is a 2-D convolution over NCHW input (PyTorch Conv2d with
 // groups=1, dilation=1): weight (OutC, C, KH, KW), optional bias (OutC),
@@ -59,9 +68,10 @@ type Conv2D struct {
 	weight, bias              *Param
 	y, dx                     *Tensor
 	partial                   *gpu.Buffer[float32] // per-slice dw and db sums
+	packF, packD              *gpu.Buffer[float32] // weights packed for the blocked kernels
 	x                         *Tensor              // input of the last Forward
 	fwd, data, filter, biasBk *gpu.Program
-	reduce                    *gpu.Program
+	reduce, pack              *gpu.Program
 }
 
 var _ Layer = (*Conv2D)(nil)
@@ -126,17 +136,26 @@ func (l *Conv2D) alloc() error {
 	if ns := l.slices(l.n); ns > 1 {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*max(l.OutC*l.c*l.KH*l.KW, l.OutC))
 	}
+	if err == nil && l.variant == VariantBlocked {
+		taps := l.KH * l.KW
+		l.packF, err = gpu.NewBuffer[float32](l.dev, l.c*taps*divUp(l.OutC, convFwdKB)*convFwdKB)
+		if err == nil {
+			l.packD, err = gpu.NewBuffer[float32](l.dev, l.OutC*taps*divUp(l.c, convDataCB)*convDataCB)
+		}
+	}
 	return err
 }
 
 func (l *Conv2D) compile() {
 	d, blocked := l.dev, bit(l.variant == VariantBlocked)
+	s1 := gpu.D("S1", bit(l.Stride == 1))
 	l.fwd = d.MustProgram("conv2d_fwd", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
-		gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), gpu.D("HAS_BIAS", bit(l.Bias)))
+		gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), s1, gpu.D("HAS_BIAS", bit(l.Bias)))
 	l.data = d.MustProgram("conv2d_bwd_data", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
-		gpu.D("CB", convDataCB), gpu.D("PB", convDataPB))
+		gpu.D("CB", convDataCB), gpu.D("PB", convDataPB), s1)
 	l.filter = d.MustProgram("conv2d_bwd_filter", gpu.D("WG", convWG), gpu.D("BLOCKED", blocked),
-		gpu.D("KB", convFilterKB))
+		gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1, gpu.D("DYV4", bit(l.ow%4 == 0)))
+	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
 	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
 	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
 }
@@ -167,8 +186,28 @@ func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 	if l.Bias {
 		bufs = append(bufs, l.bias.Value.Buf)
 	}
+	if l.variant == VariantBlocked {
+		if !l.Bias {
+			bufs = append(bufs, l.weight.Value.Buf) // binding 3 unused
+		}
+		l.packWeights(0, l.packF, convFwdKB)
+		bufs = append(bufs, l.packF)
+	}
 	l.dev.Dispatch(l.fwd, l.fwdGrid(n), bufs, l.uniforms(n)...)
 	return l.y.View(n, l.OutC, l.oh, l.ow)
+}
+
+// packWeights writes the weights in the layout of conv2d_pack.comp's mode,
+// the packed channel count rounded up to block.
+func (l *Conv2D) packWeights(mode int, dst *gpu.Buffer[float32], block int) {
+	taps := l.KH * l.KW
+	a, b := l.c, l.OutC
+	if mode == 1 {
+		a, b = l.OutC, l.c
+	}
+	bp := divUp(b, block) * block
+	l.dev.Dispatch(l.pack, gpu.Grid1(a*taps*bp), []gpu.Storage{l.weight.Value.Buf, dst},
+		gpu.U("K", l.OutC), gpu.U("C", l.c), gpu.U("T", taps), gpu.U("Bp", bp), gpu.U("mode", mode))
 }
 
 func (l *Conv2D) fwdGrid(n int) gpu.Grid {
@@ -201,8 +240,9 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 		if ns > 1 {
 			dst = l.partial
 		}
-		l.dev.Dispatch(l.filter, gpu.Grid3(ckk, divUp(l.OutC, convFilterKB), ns),
-			[]gpu.Storage{l.x.Buf, dy.Buf, dst}, append(us, gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))...)
+		jb := convFilterJB(l.KW)
+		l.dev.Dispatch(l.filter, gpu.Grid3(l.c*l.KH*divUp(l.KW, jb), divUp(l.OutC, convFilterKB), ns),
+			[]gpu.Storage{l.x.Buf, dy.Buf, dst, dy.Buf}, append(us, gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))...)
 		if ns > 1 {
 			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
 				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
@@ -216,8 +256,17 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	if !needDX {
 		return nil
 	}
-	l.dev.Dispatch(l.data, l.dataGrid(n), []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}, us...)
+	l.backwardData(dy, n)
 	return l.dx.View(n, l.c, l.h, l.w)
+}
+
+func (l *Conv2D) backwardData(dy *Tensor, n int) {
+	bufs := []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}
+	if l.variant == VariantBlocked {
+		l.packWeights(1, l.packD, convDataCB)
+		bufs = append(bufs, l.packD)
+	}
+	l.dev.Dispatch(l.data, l.dataGrid(n), bufs, l.uniforms(n)...)
 }
 
 // biasBackward adds db[k] = sum_{n,p} dy[n,k,p] (dy of shape (n,k,hw)) into
@@ -283,8 +332,11 @@ func (l *Conv2D) Release() {
 		}
 	}
 	releaseAll(l.y, l.dx)
-	l.partial.Release()
-	l.weight, l.bias, l.y, l.dx, l.partial, l.x = nil, nil, nil, nil, nil, nil
+	for _, b := range []*gpu.Buffer[float32]{l.partial, l.packF, l.packD} {
+		b.Release()
+	}
+	l.weight, l.bias, l.y, l.dx, l.x = nil, nil, nil, nil, nil
+	l.partial, l.packF, l.packD = nil, nil, nil
 }
 
 func divUp(a, b int) int { return (a + b - 1) / b }

@@ -37,6 +37,7 @@ var convCases = []convCase{
 	{n: 2, c: 1, h: 5, w: 7, outC: 4, k: 3, kw: 5, stride: 2, pad: 1, bias: true},
 	{n: 5, c: 13, h: 7, w: 5, outC: 13, k: 1, stride: 2, pad: 1, bias: false}, // padding larger than needed
 	{n: 1, c: 3, h: 3, w: 3, outC: 2, k: 5, stride: 1, pad: 1, bias: true},    // kernel larger than the image
+	{n: 2, c: 3, h: 9, w: 15, outC: 5, k: 3, stride: 2, pad: 1, bias: true},   // OW = 8: vec4 dy, stride 2
 	// Enough pixels for several dw slices in the blocked variant.
 	{n: 7, c: 3, h: 28, w: 28, outC: 10, k: 3, stride: 1, pad: 1, bias: true},
 }

@@ -5,19 +5,23 @@
 //                   is exact and 0 <= oy < OH, 0 <= ox < OW.
 //
 // Layouts (NCHW, row-major): dy (N,K,OH,OW), w (K,C,KH,KW), dx (N,C,H,W).
-// Bindings: 0 dy (read), 1 w (read), 2 dx (write; overwritten, not
-// accumulated). Shapes are uniforms; WG, BLOCKED, CB, PB are defines.
+// Bindings: 0 dy (read), 1 w (read, direct only), 2 dx (write; overwritten,
+// not accumulated), 3 packed weights (blocked only). Shapes are uniforms;
+// WG, BLOCKED, CB, PB, S1 are defines.
 //
 // Versions:
 //   BLOCKED 0 (direct): one invocation computes one dx element.
 //     Dispatch gpu.Grid1(N*C*H*W).
 //   BLOCKED 1 (register-blocked): one invocation computes CB input channels
 //     x PB consecutive input columns of one input row (CB*PB accumulators),
-//     so each dy value loaded feeds CB FMAs and each weight PB. Lanes run
-//     over (n, iy, column block); the channel block is gl_WorkGroupID.y, so
-//     weight addresses are uniform across the workgroup. Dispatch
-//     gpu.Grid2(N*H*ceil(W/PB), ceil(C/CB)). As in conv2d_fwd, loads use
-//     clamped indices and selects, and only the store is guarded.
+//     so each dy value loaded feeds CB FMAs and each weight PB. Weights come
+//     packed (binding 3, conv2d_pack.comp mode 1): the CB weights of a tap
+//     are CB/4 aligned vec4 loads. With S1 (stride 1) the PB dy values of a
+//     row slide along it: one new load per tap. Lanes run over (n, iy,
+//     column block); the channel block is gl_WorkGroupID.y. Dispatch
+//     gpu.Grid2(N*H*ceil(W/PB), ceil(C/CB)); CB is a multiple of 4. As in
+//     conv2d_fwd (see why there), loads use clamped indices and selects,
+//     and only the store is guarded.
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -28,9 +32,14 @@
 #ifndef PB
 #define PB 4
 #endif
+#ifndef S1
+#define S1 0
+#endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+#if BLOCKED == 0
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
+#endif
 layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
 uniform int N, C, H, W, K, KH, KW, S, P, OH, OW;
 
@@ -60,6 +69,16 @@ void main() {
     dx[g] = acc;
 }
 #else
+// Packed weights, vec4 over input channels: wp[(k*KH+i)*KW+j][c], C padded
+// to a multiple of CB with zeros (conv2d_pack.comp, mode 1).
+layout(std430, binding = 3) readonly buffer WP { vec4 wp[]; };
+
+// dyat is dy[row + ox] for 0 <= ox < OW and rowIn, else 0, without a branch.
+float dyat(int row, bool rowIn, int ox) {
+    float v = dy[row + clamp(ox, 0, OW - 1)];
+    return (rowIn && ox >= 0 && ox < OW) ? v : 0.0;
+}
+
 void main() {
     int WB = (W + PB - 1) / PB;
     int total = N * H * WB;
@@ -71,7 +90,7 @@ void main() {
     int n = g / H;
     int c0 = int(gl_WorkGroupID.y) * CB;
     int ix0 = wb * PB;
-    int wk = C * KH * KW; // stride between output channels in w
+    int cq = (C + CB - 1) / CB * (CB / 4); // vec4s per tap in wp
 
     float acc[CB * PB];
     for (int q = 0; q < CB * PB; q++) acc[q] = 0.0;
@@ -81,18 +100,35 @@ void main() {
             int oy = max(ty, 0) / S;
             bool rowIn = ty >= 0 && oy * S == ty && oy < OH;
             int dyrow = ((n * K + k) * OH + min(oy, OH - 1)) * OW;
-            int wrow = k * wk + i * KW;
+            int tap = (k * KH + i) * KW;
+            float dv[PB];
+#if S1
+            // Stride 1: dx column ix0+p takes dy column ix0+p+P-j. Walking j
+            // down from KW-1, the PB columns slide right by one per tap.
+            int b0 = ix0 + P - KW + 1;
+            for (int p = 1; p < PB; p++) dv[p] = dyat(dyrow, rowIn, b0 + p - 1);
+            for (int m = 0; m < KW; m++) {
+                int j = KW - 1 - m;
+                for (int p = 0; p < PB - 1; p++) dv[p] = dv[p + 1];
+                dv[PB - 1] = dyat(dyrow, rowIn, b0 + PB - 1 + m);
+#else
             for (int j = 0; j < KW; j++) {
-                float dv[PB];
                 for (int p = 0; p < PB; p++) {
                     int tx = ix0 + p + P - j;
                     int ox = max(tx, 0) / S;
-                    float v = dy[dyrow + min(ox, OW - 1)];
-                    dv[p] = (rowIn && tx >= 0 && ox * S == tx && ox < OW) ? v : 0.0;
+                    float v = dyat(dyrow, rowIn, ox);
+                    dv[p] = (tx >= 0 && ox * S == tx) ? v : 0.0;
                 }
-                for (int cb = 0; cb < CB; cb++) {
-                    float wv = w[wrow + min(c0 + cb, C - 1) * KH * KW + j];
-                    for (int p = 0; p < PB; p++) acc[cb * PB + p] += wv * dv[p];
+#endif
+                int wbase = (tap + j) * cq + c0 / 4;
+                for (int q = 0; q < CB / 4; q++) {
+                    vec4 wv = wp[wbase + q];
+                    for (int p = 0; p < PB; p++) {
+                        acc[(4 * q + 0) * PB + p] += wv.x * dv[p];
+                        acc[(4 * q + 1) * PB + p] += wv.y * dv[p];
+                        acc[(4 * q + 2) * PB + p] += wv.z * dv[p];
+                        acc[(4 * q + 3) * PB + p] += wv.w * dv[p];
+                    }
                 }
             }
         }
@@ -100,9 +136,10 @@ void main() {
     if (!live) return;
     for (int cb = 0; cb < CB; cb++) {
         int c = c0 + cb;
+        if (c >= C) break;
+        int row = ((n * C + c) * H + iy) * W;
         for (int p = 0; p < PB; p++) {
-            int ix = ix0 + p;
-            if (c < C && ix < W) dx[((n * C + c) * H + iy) * W + ix] = acc[cb * PB + p];
+            if (ix0 + p < W) dx[row + ix0 + p] = acc[cb * PB + p];
         }
     }
 }

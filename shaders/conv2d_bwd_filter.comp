@@ -7,26 +7,38 @@
 //
 // Layouts (NCHW, row-major): x (N,C,H,W), dy (N,K,OH,OW), dw (K,C,KH,KW).
 // Bindings: 0 x (read), 1 dy (read), 2 dst. Shapes are uniforms; WG,
-// BLOCKED, KB are defines.
+// BLOCKED, KB, JB, S1, DYV4 are defines.
 //
 // Versions:
 //   BLOCKED 0 (direct): one invocation owns one dw element and sums over the
 //     whole batch; dst is dw (+=). Dispatch gpu.Grid1(K*C*KH*KW).
 //   BLOCKED 1 (register-blocked, two-stage): one invocation owns KB output
-//     channels of one tap t = (c,i,j) and sums over one batch slice of SL
-//     samples, KB accumulators in registers: each x value loaded feeds KB
-//     FMAs. Lanes run over t; the channel block is gl_WorkGroupID.y and the
-//     slice gl_WorkGroupID.z, so dy addresses are uniform across the
-//     workgroup. With accum = 1 (a single slice) dst is dw (+=); else dst is
-//     partial (slices, K, C*KH*KW) (=) and reduce_slices.comp adds the
-//     slices into dw in order. Dispatch gpu.Grid3(C*KH*KW, ceil(K/KB),
-//     ceil(N/SL)), local size (WG,1,1).
+//     channels x JB taps (c, i, j0..j0+JB-1) of a kernel row and sums over
+//     one batch slice of SL samples, KB*JB accumulators in registers. With
+//     S1 (stride 1) the JB inputs slide along the row: one new x load per
+//     output pixel. With DYV4 (OW % 4 == 0) dy is read as vec4 of four
+//     output columns (binding 3: dy again). Lanes run over (c, i, j block);
+//     the channel block is gl_WorkGroupID.y and the slice gl_WorkGroupID.z.
+//     With accum = 1 (a single slice) dst is dw (+=); else dst is partial
+//     (slices, K, C*KH*KW) (=) and reduce_slices.comp adds the slices into
+//     dw in order. Dispatch gpu.Grid3(C*KH*ceil(KW/JB), ceil(K/KB),
+//     ceil(N/SL)), local size (WG,1,1). See conv2d_fwd for why loads are
+//     counted so carefully on llvmpipe.
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
 #endif
 #ifndef KB
 #define KB 8
+#endif
+#ifndef JB
+#define JB 3
+#endif
+#ifndef S1
+#define S1 0
+#endif
+#ifndef DYV4
+#define DYV4 0
 #endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
@@ -62,46 +74,92 @@ void main() {
 #else
 uniform int SL;    // samples per slice
 uniform int accum; // 1: dst is dw, add; 0: dst is the slice's partial sums
+#if DYV4
+// dy again, as vec4: four consecutive output columns (OW % 4 == 0).
+layout(std430, binding = 3) readonly buffer DY4 { vec4 dy4[]; };
+#endif
+
+// xat is x[row + ix] for 0 <= ix < W and rowIn, else 0, without a branch.
+float xat(int row, bool rowIn, int ix) {
+    float v = x[row + clamp(ix, 0, W - 1)];
+    return (rowIn && ix >= 0 && ix < W) ? v : 0.0;
+}
+
 void main() {
-    int taps = C * KH * KW;
-    int t = int(gl_GlobalInvocationID.x);
-    bool live = t < taps;
-    t = min(t, taps - 1);
-    int tap = t;
-    int j = t % KW; t /= KW;
-    int i = t % KH;
-    int c = t / KH;
+    int JBN = (KW + JB - 1) / JB;
+    int rows = C * KH * JBN;
+    int r = int(gl_GlobalInvocationID.x);
+    bool live = r < rows;
+    r = min(r, rows - 1);
+    int jb = r % JBN; r /= JBN;
+    int i = r % KH;
+    int c = r / KH;
+    int j0 = jb * JB;
     int k0 = int(gl_WorkGroupID.y) * KB;
     int s = int(gl_WorkGroupID.z);
     int n1 = min(N, (s + 1) * SL);
     int plane = OH * OW;
 
-    float acc[KB];
-    for (int kb = 0; kb < KB; kb++) acc[kb] = 0.0;
+    float acc[KB * JB];
+    for (int q = 0; q < KB * JB; q++) acc[q] = 0.0;
     for (int n = s * SL; n < n1; n++) {
         int xbase = (n * C + c) * H * W;
-        int dybase = n * K * plane;
         for (int oy = 0; oy < OH; oy++) {
             int iy = oy * S - P + i;
             bool rowIn = iy >= 0 && iy < H;
             int xrow = xbase + clamp(iy, 0, H - 1) * W;
-            for (int ox = 0; ox < OW; ox++) {
-                int ix = ox * S - P + j;
-                float v = x[xrow + clamp(ix, 0, W - 1)];
-                float xv = (rowIn && ix >= 0 && ix < W) ? v : 0.0;
-                int o = dybase + oy * OW + ox;
-                for (int kb = 0; kb < KB; kb++)
-                    acc[kb] += xv * dy[o + min(k0 + kb, K - 1) * plane];
+            int dyrow = n * K * plane + oy * OW; // + k*plane + ox
+#if DYV4
+            for (int o4 = 0; o4 < OW / 4; o4++) {
+                // xv[u*JB + q] = x at output column 4*o4+u, tap j0+q.
+                float xv[4 * JB];
+#if S1
+                float xr[3 + JB];
+                for (int u = 0; u < 3 + JB; u++) xr[u] = xat(xrow, rowIn, 4 * o4 - P + j0 + u);
+                for (int u = 0; u < 4; u++)
+                    for (int q = 0; q < JB; q++) xv[u * JB + q] = xr[u + q];
+#else
+                for (int u = 0; u < 4; u++)
+                    for (int q = 0; q < JB; q++) xv[u * JB + q] = xat(xrow, rowIn, (4 * o4 + u) * S - P + j0 + q);
+#endif
+                for (int kb = 0; kb < KB; kb++) {
+                    vec4 d = dy4[(dyrow + min(k0 + kb, K - 1) * plane) / 4 + o4];
+                    for (int q = 0; q < JB; q++)
+                        acc[kb * JB + q] += d.x * xv[q] + d.y * xv[JB + q] + d.z * xv[2 * JB + q] + d.w * xv[3 * JB + q];
+                }
             }
+#else
+            float xv[JB];
+#if S1
+            for (int q = 1; q < JB; q++) xv[q] = xat(xrow, rowIn, -P + j0 + q - 1);
+#endif
+            for (int ox = 0; ox < OW; ox++) {
+#if S1
+                for (int q = 0; q < JB - 1; q++) xv[q] = xv[q + 1];
+                xv[JB - 1] = xat(xrow, rowIn, ox - P + j0 + JB - 1);
+#else
+                for (int q = 0; q < JB; q++) xv[q] = xat(xrow, rowIn, ox * S - P + j0 + q);
+#endif
+                for (int kb = 0; kb < KB; kb++) {
+                    float d = dy[dyrow + min(k0 + kb, K - 1) * plane + ox];
+                    for (int q = 0; q < JB; q++) acc[kb * JB + q] += d * xv[q];
+                }
+            }
+#endif
         }
     }
     if (!live) return;
+    int taps = C * KH * KW;
     for (int kb = 0; kb < KB; kb++) {
         int k = k0 + kb;
         if (k >= K) break;
-        int e = k * taps + tap;
-        if (accum != 0) dst[e] += acc[kb];
-        else dst[s * K * taps + e] = acc[kb];
+        for (int q = 0; q < JB; q++) {
+            int j = j0 + q;
+            if (j >= KW) break;
+            int e = ((k * C + c) * KH + i) * KW + j;
+            if (accum != 0) dst[e] += acc[kb * JB + q];
+            else dst[s * K * taps + e] = acc[kb * JB + q];
+        }
     }
 }
 #endif

@@ -6,9 +6,9 @@
 // where input positions outside the image read as zero.
 //
 // Layouts (NCHW, row-major): x (N,C,H,W), w (K,C,KH,KW), b (K), y (N,K,OH,OW).
-// Bindings: 0 x (read), 1 w (read), 2 y (write), 3 b (read, only when
-// HAS_BIAS is 1). Shapes are uniforms; WG, BLOCKED, KB, PB, HAS_BIAS are
-// defines.
+// Bindings: 0 x (read), 1 w (read, direct only), 2 y (write), 3 b (read,
+// only when HAS_BIAS is 1), 4 packed weights (blocked only). Shapes are
+// uniforms; WG, BLOCKED, KB, PB, S1, HAS_BIAS are defines.
 //
 // Versions:
 //   BLOCKED 0 (direct): one invocation computes one y element.
@@ -16,13 +16,15 @@
 //   BLOCKED 1 (register-blocked): one invocation computes KB output channels
 //     x PB consecutive output columns of one output row, KB*PB accumulators in
 //     registers, so each x value loaded feeds KB FMAs and each weight PB.
-//     Lanes run over (n, oy, column block); the channel block is
-//     gl_WorkGroupID.y, so weight addresses are the same for the whole
-//     workgroup and llvmpipe loads them once as scalars. Dispatch
-//     gpu.Grid2(N*OH*ceil(OW/PB), ceil(K/KB)). Out-of-range lanes, rows and
-//     columns compute on clamped indices and only the store is guarded:
-//     on llvmpipe divergent control flow around a load turns every load in
-//     it into a per-lane gather.
+//     Weights come packed (binding 4, conv2d_pack.comp mode 0) so the KB
+//     weights of a tap are KB/4 aligned vec4 loads. With S1 (stride 1) the
+//     PB inputs of a row slide along it: one new x load per tap. Lanes run
+//     over (n, oy, column block), the channel block is gl_WorkGroupID.y.
+//     Dispatch gpu.Grid2(N*OH*ceil(OW/PB), ceil(K/KB)); KB is a multiple of 4.
+//     Why: on llvmpipe (Mesa 22) every SSBO load costs about 20 FMAs —
+//     a per-lane, bounds-checked loop, even for uniform addresses — so the
+//     kernel maximises FMAs per load. Out-of-range lanes, rows and columns
+//     compute on clamped indices and only the store is guarded.
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -33,12 +35,17 @@
 #ifndef PB
 #define PB 4
 #endif
+#ifndef S1
+#define S1 0
+#endif
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
 #endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
+#if BLOCKED == 0
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
+#endif
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 #if HAS_BIAS
 layout(std430, binding = 3) readonly buffer B { float b[]; };
@@ -75,6 +82,16 @@ void main() {
     y[g] = acc;
 }
 #else
+// Packed weights, vec4 over output channels: wp[(c*KH+i)*KW+j][k], K padded
+// to a multiple of KB with zeros (conv2d_pack.comp, mode 0).
+layout(std430, binding = 4) readonly buffer WP { vec4 wp[]; };
+
+// xat is x[row + ix] for 0 <= ix < W and rowIn, else 0, without a branch.
+float xat(int row, bool rowIn, int ix) {
+    float v = x[row + clamp(ix, 0, W - 1)];
+    return (rowIn && ix >= 0 && ix < W) ? v : 0.0;
+}
+
 void main() {
     int OWB = (OW + PB - 1) / PB;
     int total = N * OH * OWB;
@@ -86,33 +103,38 @@ void main() {
     int n = g / OH;
     int k0 = int(gl_WorkGroupID.y) * KB;
     int ox0 = owb * PB;
-    int wk = C * KH * KW; // stride between output channels in w
+    int kq = (K + KB - 1) / KB * (KB / 4); // vec4s per tap in wp
+    int ix0 = ox0 * S - P;
 
     float acc[KB * PB];
-    for (int kb = 0; kb < KB; kb++) {
-#if HAS_BIAS
-        float bv = b[min(k0 + kb, K - 1)];
-#else
-        float bv = 0.0;
-#endif
-        for (int p = 0; p < PB; p++) acc[kb * PB + p] = bv;
-    }
+    for (int q = 0; q < KB * PB; q++) acc[q] = 0.0;
     for (int c = 0; c < C; c++) {
         for (int i = 0; i < KH; i++) {
             int iy = oy * S - P + i;
             bool rowIn = iy >= 0 && iy < H;
             int xrow = ((n * C + c) * H + clamp(iy, 0, H - 1)) * W;
-            int wrow = (c * KH + i) * KW;
+            int tap = (c * KH + i) * KW;
+            float xv[PB];
+#if S1
+            // Stride 1: a window sliding along the row, one new x per tap.
+            for (int p = 1; p < PB; p++) xv[p] = xat(xrow, rowIn, ix0 + p - 1);
+#endif
             for (int j = 0; j < KW; j++) {
-                float xv[PB];
-                for (int p = 0; p < PB; p++) {
-                    int ix = (ox0 + p) * S - P + j;
-                    float v = x[xrow + clamp(ix, 0, W - 1)];
-                    xv[p] = (rowIn && ix >= 0 && ix < W) ? v : 0.0;
-                }
-                for (int kb = 0; kb < KB; kb++) {
-                    float wv = w[min(k0 + kb, K - 1) * wk + wrow + j];
-                    for (int p = 0; p < PB; p++) acc[kb * PB + p] += wv * xv[p];
+#if S1
+                for (int p = 0; p < PB - 1; p++) xv[p] = xv[p + 1];
+                xv[PB - 1] = xat(xrow, rowIn, ix0 + PB - 1 + j);
+#else
+                for (int p = 0; p < PB; p++) xv[p] = xat(xrow, rowIn, ix0 + p * S + j);
+#endif
+                int wbase = (tap + j) * kq + k0 / 4;
+                for (int q = 0; q < KB / 4; q++) {
+                    vec4 wv = wp[wbase + q];
+                    for (int p = 0; p < PB; p++) {
+                        acc[(4 * q + 0) * PB + p] += wv.x * xv[p];
+                        acc[(4 * q + 1) * PB + p] += wv.y * xv[p];
+                        acc[(4 * q + 2) * PB + p] += wv.z * xv[p];
+                        acc[(4 * q + 3) * PB + p] += wv.w * xv[p];
+                    }
                 }
             }
         }
@@ -120,9 +142,15 @@ void main() {
     if (!live) return;
     for (int kb = 0; kb < KB; kb++) {
         int k = k0 + kb;
+        if (k >= K) break;
+#if HAS_BIAS
+        float bv = b[k];
+#else
+        float bv = 0.0;
+#endif
+        int row = ((n * K + k) * OH + oy) * OW;
         for (int p = 0; p < PB; p++) {
-            int ox = ox0 + p;
-            if (k < K && ox < OW) y[((n * K + k) * OH + oy) * OW + ox] = acc[kb * PB + p];
+            if (ox0 + p < OW) y[row + ox0 + p] = acc[kb * PB + p] + bv;
         }
     }
 }
