@@ -29,8 +29,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // cachePaths lists where the cache of root may live: next to the data first,
 // then the user's cache folder (for read-only data such as /usr/share).
+// DefaultDir belongs to a Debian package, so its cache always goes to the
+// user's cache folder even when (as root) the folder is writable.
 func cachePaths(root string) []string {
-	paths := []string{filepath.Join(root, ".glcnn-cache", "dataset.bin")}
+	var paths []string
+	if filepath.Clean(root) != DefaultDir {
+		paths = append(paths, filepath.Join(root, ".glcnn-cache", "dataset.bin"))
+	}
 	if dir, err := os.UserCacheDir(); err == nil {
 		abs, _ := filepath.Abs(root)
 		sum := sha256.Sum256([]byte(abs))

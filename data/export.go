@@ -75,11 +75,14 @@ func syncDir(dir string) {
 // (The PNGs are not fsync'ed one by one, which would make exporting 70,000
 // of them take minutes; the CSVs are.)
 func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
-	if ds == nil || ds.Train == nil {
-		return errors.New("data: export: no train set")
+	if ds == nil || ds.Train == nil || ds.Train.Labels == nil {
+		return errors.New("data: export: no labelled train set")
 	}
-	if ents, err := os.ReadDir(dir); err == nil && len(ents) > 0 {
-		return fmt.Errorf("data: export: %s exists and is not empty", dir)
+	if st, err := os.Lstat(dir); err == nil {
+		ents, _ := os.ReadDir(dir)
+		if !st.IsDir() || len(ents) > 0 {
+			return fmt.Errorf("data: export: %s exists and is not an empty folder", dir)
+		}
 	}
 	parent, base := filepath.Split(filepath.Clean(dir))
 	if parent == "" {
@@ -110,7 +113,7 @@ func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
 			return err
 		}
 	}
-	os.Remove(dir) // an empty dir is replaced; rename fails on anything else
+	os.Remove(dir) // only an empty folder can be there, checked above
 	if err = os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("data: export: %w", err)
 	}
@@ -140,7 +143,7 @@ func exportSet(root, name string, s *Set, labelled bool) error {
 		}
 		for i := range s.N {
 			line := strconv.FormatInt(setID(s, i), 10)
-			if labelled && s.Labels != nil {
+			if labelled {
 				line += "," + strconv.Itoa(int(s.Labels[i]))
 			}
 			if _, err := io.WriteString(w, line+"\n"); err != nil {

@@ -37,12 +37,20 @@ func TestExportApparels(t *testing.T) {
 		t.Error("limit not applied")
 	}
 	ents, _ := os.ReadDir(parent)
-	if len(ents) != 1 {
+	if len(ents) != 1 { // only out/, no temporary folder
 		t.Errorf("leftovers next to the export: %v", ents)
 	}
 	// A non-empty folder is refused; an empty one is replaced.
 	if err := ExportApparels(ds, dir, 0); err == nil {
 		t.Error("exported over a non-empty folder")
+	}
+	plain := filepath.Join(parent, "plain")
+	os.WriteFile(plain, []byte("keep"), 0o644)
+	if err := ExportApparels(ds, plain, 0); err == nil {
+		t.Error("exported over a file")
+	}
+	if b, _ := os.ReadFile(plain); string(b) != "keep" {
+		t.Error("the file in the way was touched")
 	}
 	empty := filepath.Join(parent, "empty")
 	os.Mkdir(empty, 0o755)
