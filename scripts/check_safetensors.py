@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""Load a glcnn model.safetensors into the equivalent PyTorch model and check it.
+
+    scripts/check_safetensors.py MODEL.safetensors [--arch SPEC] [--input C,H,W]
+                                 [--predictions submission.csv] [--images FILE.idx[.gz]]
+                                 [--labels FILE.idx[.gz]] [--mean M] [--std S]
+
+What it does:
+  1. Reads the file with a tiny pure-Python safetensors reader (json + struct +
+     torch.frombuffer; Debian packages torch but not the `safetensors` module).
+  2. Builds the nn.Sequential that the arch spec describes (the file's
+     __metadata__ "arch", or --arch) for the input shape in metadata "input"
+     (or --input, default 1,28,28), checks that every tensor name, shape and
+     dtype matches its state_dict, nothing missing or extra (num_batches_tracked
+     included, which load_state_dict alone would let pass), and calls
+     load_state_dict(strict=True).
+  3. With --predictions: runs the model in eval mode on the images, each
+     pixel v fed as (v/255 - mean)/std with mean and std from the metadata
+     keys "mean" and "std" (default 0 and 1: plain v/255, or --mean/--std),
+     as glcnn feeds them; compares its argmax, row by row, with the csv's
+     label column and exits 1 unless every prediction agrees. Images default
+     to the Fashion-MNIST test set in /usr/share/datasets/fashion-mnist; with
+     labels (that set's own, or --labels) it also prints the test accuracy.
+
+Arch spec, one comma-separated item per nn.Sequential module, so item i owns
+the state_dict keys "i.weight", "i.bias", "i.running_mean", ...:
+    conv:K:S[:stride[:pad]]  Conv2d(C, K, S, stride=1, padding=S//2)
+    bn                       BatchNorm2d, or BatchNorm1d after flatten/fc
+    relu                     ReLU
+    maxpool:K[:S]            MaxPool2d(K, S), S defaults to K
+    flatten                  Flatten
+    dropout:P                Dropout(P) (a no-op in eval mode)
+    fc:N                     Linear(features, N)
+As glcnn's own parser (trainer/arch.go) does, a Flatten is inserted before the
+first fc when the spec has none and a repeated flatten is dropped, so the
+module indices agree with glcnn's tensor names either way. For example
+conv:4:3,bn,relu,maxpool:2,conv:4:3,bn,relu,maxpool:2,flatten,fc:10 is the
+"Identify the Apparels" tutorial network.
+
+Exit status: 0 all good, 1 a check failed (load or predictions), 2 usage.
+
+How it was checked: trainer/safetensors_test.go (TestCheckSafetensorsScript)
+writes a random conv net with conv, 1-d and 2-d batch norm, strided and padded
+convolutions, dropout and two linear layers, computes its predictions with the
+float64 reference ops of layers/ref, and runs this script on them:
+    go test ./trainer/ -run TestCheckSafetensorsScript -v
+It expects agreement on 100 random images in a gzipped IDX file given with
+--images (100/100), on the real Fashion-MNIST test set by default (10000/10000
+agree; the test checks the random net predicts all 10 classes there), exit 1
+naming row 17 when that csv label is changed, and exit 1 naming the tensor
+when a num_batches_tracked is left out of the file. By hand, on a run folder:
+    /usr/bin/python3 scripts/check_safetensors.py runs/latest/model.safetensors \
+        --predictions runs/latest/submission.csv
+"""
+
+import argparse
+import csv
+import gzip
+import json
+import os
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+
+DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
+
+DTYPES = {
+    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16,
+    "BF16": torch.bfloat16, "I64": torch.int64, "I32": torch.int32,
+    "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
+}
+
+
+class CheckError(Exception):
+    """A check failed; the message says which and why."""
+
+
+def read_safetensors(path):
+    """Return (state_dict, metadata) of a safetensors file, tensors in file order."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 8:
+        raise CheckError(f"{path}: {len(raw)} bytes, too short for a safetensors file")
+    (n,) = struct.unpack("<Q", raw[:8])
+    if n > len(raw) - 8:
+        raise CheckError(f"{path}: header length {n} is past the end of the file")
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    data = memoryview(raw)[8 + n:]
+    meta = header.pop("__metadata__", None) or {}
+    if sys.byteorder != "little":  # safetensors data is little-endian
+        raise CheckError("this reader only runs on little-endian machines")
+    entries = sorted(header.items(), key=lambda kv: tuple(kv[1]["data_offsets"]))
+    state = {}
+    for name, e in entries:
+        if e["dtype"] not in DTYPES:
+            raise CheckError(f"{path}: tensor {name}: unsupported dtype {e['dtype']}")
+        dtype, shape = DTYPES[e["dtype"]], e["shape"]
+        begin, end = e["data_offsets"]
+        if not 0 <= begin <= end <= len(data):
+            raise CheckError(f"{path}: tensor {name}: data_offsets {e['data_offsets']} outside the data")
+        count = 1
+        for d in shape:
+            count *= d
+        if count * torch.empty((), dtype=dtype).element_size() != end - begin:
+            raise CheckError(f"{path}: tensor {name}: shape {shape} does not match {end - begin} bytes")
+        if count == 0:
+            t = torch.empty(shape, dtype=dtype)
+        else:
+            # bytearray: frombuffer wants a writable buffer; clone is not needed.
+            t = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype).reshape(shape)
+        state[name] = t
+    return state, meta
+
+
+def build_model(spec, input_shape):
+    """Return the nn.Sequential for an arch spec and an input shape (C, H, W)."""
+    c, h, w = input_shape
+    flat = None  # feature count once flattened
+    layers = []
+    for i, item in enumerate(s.strip() for s in spec.split(",")):
+        parts = item.split(":")
+        op, args = parts[0].lower(), parts[1:]
+        try:
+            nums = [float(a) if op == "dropout" else int(float(a)) for a in args]
+        except ValueError:
+            raise CheckError(f"arch item {i} {item!r}: arguments must be numbers")
+        where = f"arch item {i} {item!r}"
+        if op == "conv" and flat is None and len(nums) in (2, 3, 4):
+            k, s = nums[0], nums[1]
+            stride = nums[2] if len(nums) > 2 else 1
+            pad = nums[3] if len(nums) > 3 else s // 2
+            layers.append(nn.Conv2d(c, k, s, stride=stride, padding=pad))
+            c, h, w = k, (h + 2 * pad - s) // stride + 1, (w + 2 * pad - s) // stride + 1
+        elif op == "bn" and not nums:
+            layers.append(nn.BatchNorm2d(c) if flat is None else nn.BatchNorm1d(flat))
+        elif op == "relu" and not nums:
+            layers.append(nn.ReLU())
+        elif op == "maxpool" and flat is None and len(nums) in (1, 2):
+            k = nums[0]
+            s = nums[1] if len(nums) > 1 else k
+            layers.append(nn.MaxPool2d(k, s))
+            h, w = (h - k) // s + 1, (w - k) // s + 1
+        elif op == "flatten" and not nums:
+            if layers and isinstance(layers[-1], nn.Flatten):
+                continue  # glcnn's parser drops a repeated flatten too
+            layers.append(nn.Flatten())
+            flat = flat if flat is not None else c * h * w
+        elif op == "dropout" and len(nums) == 1:
+            layers.append(nn.Dropout(nums[0]))
+        elif op == "fc" and len(nums) == 1:
+            if flat is None:  # as glcnn's parser does, so module indices agree
+                layers.append(nn.Flatten())
+                flat = c * h * w
+            layers.append(nn.Linear(flat, nums[0]))
+            flat = nums[0]
+        else:
+            raise CheckError(f"{where}: not understood here (unknown kind, wrong arguments, or conv/maxpool after flatten)")
+        if flat is None and (h <= 0 or w <= 0):
+            raise CheckError(f"{where}: the image shrinks to {h}x{w}")
+    return nn.Sequential(*layers)
+
+
+def check_keys(want, got):
+    """Check names, shapes and dtypes before load_state_dict, which is laxer
+    than its name says: with strict=True it still fills in a missing BatchNorm
+    num_batches_tracked (it takes a plain dict for an old-version state_dict)
+    and casts dtypes silently."""
+    problems = []
+    for k in want:
+        if k not in got:
+            problems.append(f"missing {k}")
+        elif tuple(got[k].shape) != tuple(want[k].shape):
+            problems.append(f"{k}: shape {list(got[k].shape)}, want {list(want[k].shape)}")
+        elif got[k].dtype != want[k].dtype:
+            problems.append(f"{k}: dtype {got[k].dtype}, want {want[k].dtype}")
+    problems += [f"unexpected {k}" for k in got if k not in want]
+    if problems:
+        raise CheckError("state_dict does not match the arch: " + "; ".join(problems))
+
+
+def read_idx(path, dims):
+    """Return a uint8 tensor of an IDX file (gzipped or not) with `dims` dimensions."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    magic = struct.unpack(">I", raw[:4])[0]
+    if magic != 0x800 + dims:
+        raise CheckError(f"{path}: IDX magic {magic:#x}, want {0x800 + dims:#x}")
+    shape = struct.unpack(f">{dims}I", raw[4:4 + 4 * dims])
+    body = raw[4 + 4 * dims:]
+    count = 1
+    for d in shape:
+        count *= d
+    if len(body) != count:
+        raise CheckError(f"{path}: {len(body)} bytes of data for shape {shape}")
+    return torch.frombuffer(bytearray(body), dtype=torch.uint8).reshape(shape)
+
+
+def read_labels_csv(path):
+    """Return the label column of a csv with a header naming a "label" column."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows or "label" not in rows[0]:
+        raise CheckError(f"{path}: no header with a label column")
+    col = rows[0].index("label")
+    try:
+        return [int(r[col]) for r in rows[1:] if r]
+    except (ValueError, IndexError) as e:
+        raise CheckError(f"{path}: bad label: {e}")
+
+
+def predict(model, images, input_shape, mean, std):
+    """Return (argmax, top-2 margin) of the model on uint8 images, in batches."""
+    model.eval()
+    preds, margins = [], []
+    with torch.no_grad():
+        for i in range(0, images.shape[0], 1000):
+            x = images[i:i + 1000].float().div(255).sub(mean).div(std).reshape(-1, *input_shape)
+            logits = model(x)
+            top = logits.topk(2, dim=1).values
+            preds.append(logits.argmax(dim=1))
+            margins.append(top[:, 0] - top[:, 1])
+    return torch.cat(preds), torch.cat(margins)
+
+
+def check_predictions(model, args, input_shape, mean, std):
+    images_path = args.images or os.path.join(DEFAULT_DATA, "t10k-images-idx3-ubyte.gz")
+    labels_path = args.labels
+    if labels_path is None and args.images is None:
+        labels_path = os.path.join(DEFAULT_DATA, "t10k-labels-idx1-ubyte.gz")
+    images = read_idx(images_path, 3)
+    want = torch.tensor(read_labels_csv(args.predictions))
+    if len(want) != images.shape[0]:
+        raise CheckError(f"{args.predictions} has {len(want)} rows, {images_path} has {images.shape[0]} images")
+    got, margin = predict(model, images, input_shape, mean, std)
+    agree = int((got == want).sum())
+    print(f"predictions: {agree}/{len(want)} agree with {args.predictions} ({images_path})")
+    if labels_path:
+        labels = read_idx(labels_path, 1).long()
+        print(f"torch test accuracy: {100 * float((got == labels).float().mean()):.2f}%")
+    if agree != len(want):
+        bad = (got != want).nonzero().flatten()[:10].tolist()
+        for r in bad:
+            print(f"  row {r}: csv {int(want[r])}, torch {int(got[r])} (torch top-2 logit margin {float(margin[r]):.3g})")
+        raise CheckError(f"{len(want) - agree} predictions disagree")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("model", help="a glcnn model.safetensors")
+    ap.add_argument("--arch", help="arch spec (default: the file's metadata \"arch\")")
+    ap.add_argument("--input", help="input shape C,H,W (default: metadata \"input\", else 1,28,28)")
+    ap.add_argument("--predictions", help="a csv with a label column (e.g. submission.csv) to compare with")
+    ap.add_argument("--images", help="IDX images the csv predicts (default: Fashion-MNIST test set)")
+    ap.add_argument("--labels", help="IDX labels of those images, to print the accuracy")
+    ap.add_argument("--mean", type=float, help="input mean after /255 (default: metadata \"mean\", else 0)")
+    ap.add_argument("--std", type=float, help="input std after /255 (default: metadata \"std\", else 1)")
+    args = ap.parse_args()
+    try:
+        state, meta = read_safetensors(args.model)
+        spec = args.arch or meta.get("arch")
+        if not spec:
+            ap.error("the file has no \"arch\" metadata; give --arch")
+        try:
+            input_shape = tuple(int(v) for v in (args.input or meta.get("input", "1,28,28")).split(","))
+        except ValueError:
+            ap.error("input shape must be C,H,W")
+        if len(input_shape) != 3:
+            ap.error("input shape must be C,H,W")
+        model = build_model(spec, input_shape)
+        check_keys(model.state_dict(), state)
+        try:
+            model.load_state_dict(state, strict=True)
+        except RuntimeError as e:
+            raise CheckError(f"load_state_dict(strict=True) failed: {e}")
+        params = sum(p.numel() for p in model.parameters())
+        print(f"loaded {args.model}: {len(state)} tensors, {params} parameters, arch {spec}, input {input_shape}")
+        if args.predictions:
+            mean = args.mean if args.mean is not None else float(meta.get("mean", 0))
+            std = args.std if args.std is not None else float(meta.get("std", 1))
+            if not std > 0:
+                ap.error(f"std {std} must be positive")
+            print(f"input: (v/255 - {mean:g}) / {std:g}")
+            check_predictions(model, args, input_shape, mean, std)
+    except (CheckError, OSError, ValueError, KeyError) as e:
+        print(f"check_safetensors: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
