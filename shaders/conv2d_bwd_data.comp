@@ -19,7 +19,7 @@
 //     are CB/4 aligned vec4 loads. With S1 (stride 1) the PB dy values of a
 //     row slide along it: one new load per tap. Lanes run over (n, iy,
 //     column block); the channel block is gl_WorkGroupID.y. Dispatch
-//     gpu.Grid2(N*H*ceil(W/PB), ceil(C/CB)); CB is a multiple of 4. As in
+//     gpu.Grid2(N*H*ceil(W/PB), ceil(C/CB)); CB is 4, 8, 12 or 16. As in
 //     conv2d_fwd (see why there), loads use clamped indices and selects,
 //     and only the store is guarded.
 #include "common.glsl"
@@ -79,6 +79,21 @@ float dyat(int row, bool rowIn, int ox) {
     return (rowIn && ox >= 0 && ox < OW) ? v : 0.0;
 }
 
+// ACCUMULATE adds the four channels of packed weight vec4 WI times the PB
+// dy values DV into the accumulator array A.
+#define ACCUMULATE(A, WI, DV) { vec4 wv = wp[WI]; for (int p = 0; p < PB; p++) A[p] += wv * DV[p]; }
+
+// store writes channels c..c+3 (those < C) of columns ix0.. (those < W).
+void store(int n, int iy, int ix0, int c, vec4 a[PB]) {
+    for (int u = 0; u < 4; u++) {
+        if (c + u >= C) return;
+        int row = ((n * C + c + u) * H + iy) * W;
+        for (int p = 0; p < PB; p++) {
+            if (ix0 + p < W) dx[row + ix0 + p] = a[p][u];
+        }
+    }
+}
+
 void main() {
     int WB = (W + PB - 1) / PB;
     int total = N * H * WB;
@@ -92,8 +107,10 @@ void main() {
     int ix0 = wb * PB;
     int cq = (C + CB - 1) / CB * (CB / 4); // vec4s per tap in wp
 
-    float acc[CB * PB];
-    for (int q = 0; q < CB * PB; q++) acc[q] = 0.0;
+    // accQ[p] holds channels c0+4Q..c0+4Q+3 of column ix0+p (arrays of at
+    // most 32 floats: see conv2d_fwd).
+    vec4 acc0[PB], acc1[PB], acc2[PB], acc3[PB];
+    for (int p = 0; p < PB; p++) { acc0[p] = vec4(0.0); acc1[p] = vec4(0.0); acc2[p] = vec4(0.0); acc3[p] = vec4(0.0); }
     for (int k = 0; k < K; k++) {
         for (int i = 0; i < KH; i++) {
             int ty = iy + P - i;
@@ -121,26 +138,29 @@ void main() {
                 }
 #endif
                 int wbase = (tap + j) * cq + c0 / 4;
-                for (int q = 0; q < CB / 4; q++) {
-                    vec4 wv = wp[wbase + q];
-                    for (int p = 0; p < PB; p++) {
-                        acc[(4 * q + 0) * PB + p] += wv.x * dv[p];
-                        acc[(4 * q + 1) * PB + p] += wv.y * dv[p];
-                        acc[(4 * q + 2) * PB + p] += wv.z * dv[p];
-                        acc[(4 * q + 3) * PB + p] += wv.w * dv[p];
-                    }
-                }
+                ACCUMULATE(acc0, wbase, dv)
+#if CB > 4
+                ACCUMULATE(acc1, wbase + 1, dv)
+#endif
+#if CB > 8
+                ACCUMULATE(acc2, wbase + 2, dv)
+#endif
+#if CB > 12
+                ACCUMULATE(acc3, wbase + 3, dv)
+#endif
             }
         }
     }
     if (!live) return;
-    for (int cb = 0; cb < CB; cb++) {
-        int c = c0 + cb;
-        if (c >= C) break;
-        int row = ((n * C + c) * H + iy) * W;
-        for (int p = 0; p < PB; p++) {
-            if (ix0 + p < W) dx[row + ix0 + p] = acc[cb * PB + p];
-        }
-    }
+    store(n, iy, ix0, c0, acc0);
+#if CB > 4
+    store(n, iy, ix0, c0 + 4, acc1);
+#endif
+#if CB > 8
+    store(n, iy, ix0, c0 + 8, acc2);
+#endif
+#if CB > 12
+    store(n, iy, ix0, c0 + 12, acc3);
+#endif
 }
 #endif

@@ -20,7 +20,8 @@
 //     weights of a tap are KB/4 aligned vec4 loads. With S1 (stride 1) the
 //     PB inputs of a row slide along it: one new x load per tap. Lanes run
 //     over (n, oy, column block), the channel block is gl_WorkGroupID.y.
-//     Dispatch gpu.Grid2(N*OH*ceil(OW/PB), ceil(K/KB)); KB is a multiple of 4.
+//     Dispatch gpu.Grid2(N*OH*ceil(OW/PB), ceil(K/KB)); KB is 4, 8, 12 or 16
+//     and KB*PB at most 64 floats of accumulators.
 //     Why: on llvmpipe (Mesa 22) every SSBO load costs about 20 FMAs —
 //     a per-lane, bounds-checked loop, even for uniform addresses — so the
 //     kernel maximises FMAs per load. Out-of-range lanes, rows and columns
@@ -92,6 +93,26 @@ float xat(int row, bool rowIn, int ix) {
     return (rowIn && ix >= 0 && ix < W) ? v : 0.0;
 }
 
+// ACCUMULATE adds the four channels of packed weight vec4 WI times the PB
+// inputs XV into the accumulator array A.
+#define ACCUMULATE(A, WI, XV) { vec4 wv = wp[WI]; for (int p = 0; p < PB; p++) A[p] += wv * XV[p]; }
+
+// store writes channels k..k+3 (those < K) of columns ox0.. (those < OW).
+void store(int n, int oy, int ox0, int k, vec4 a[PB]) {
+    for (int u = 0; u < 4; u++) {
+        if (k + u >= K) return;
+#if HAS_BIAS
+        float bv = b[k + u];
+#else
+        float bv = 0.0;
+#endif
+        int row = ((n * K + k + u) * OH + oy) * OW;
+        for (int p = 0; p < PB; p++) {
+            if (ox0 + p < OW) y[row + ox0 + p] = a[p][u] + bv;
+        }
+    }
+}
+
 void main() {
     int OWB = (OW + PB - 1) / PB;
     int total = N * OH * OWB;
@@ -106,8 +127,11 @@ void main() {
     int kq = (K + KB - 1) / KB * (KB / 4); // vec4s per tap in wp
     int ix0 = ox0 * S - P;
 
-    float acc[KB * PB];
-    for (int q = 0; q < KB * PB; q++) acc[q] = 0.0;
+    // accQ[p] holds channels k0+4Q..k0+4Q+3 of column ox0+p. Separate arrays
+    // of at most 32 floats: llvmpipe keeps those in registers but moves
+    // larger arrays to memory (measured: 6x slower).
+    vec4 acc0[PB], acc1[PB], acc2[PB], acc3[PB];
+    for (int p = 0; p < PB; p++) { acc0[p] = vec4(0.0); acc1[p] = vec4(0.0); acc2[p] = vec4(0.0); acc3[p] = vec4(0.0); }
     for (int c = 0; c < C; c++) {
         for (int i = 0; i < KH; i++) {
             int iy = oy * S - P + i;
@@ -127,31 +151,29 @@ void main() {
                 for (int p = 0; p < PB; p++) xv[p] = xat(xrow, rowIn, ix0 + p * S + j);
 #endif
                 int wbase = (tap + j) * kq + k0 / 4;
-                for (int q = 0; q < KB / 4; q++) {
-                    vec4 wv = wp[wbase + q];
-                    for (int p = 0; p < PB; p++) {
-                        acc[(4 * q + 0) * PB + p] += wv.x * xv[p];
-                        acc[(4 * q + 1) * PB + p] += wv.y * xv[p];
-                        acc[(4 * q + 2) * PB + p] += wv.z * xv[p];
-                        acc[(4 * q + 3) * PB + p] += wv.w * xv[p];
-                    }
-                }
+                ACCUMULATE(acc0, wbase, xv)
+#if KB > 4
+                ACCUMULATE(acc1, wbase + 1, xv)
+#endif
+#if KB > 8
+                ACCUMULATE(acc2, wbase + 2, xv)
+#endif
+#if KB > 12
+                ACCUMULATE(acc3, wbase + 3, xv)
+#endif
             }
         }
     }
     if (!live) return;
-    for (int kb = 0; kb < KB; kb++) {
-        int k = k0 + kb;
-        if (k >= K) break;
-#if HAS_BIAS
-        float bv = b[k];
-#else
-        float bv = 0.0;
+    store(n, oy, ox0, k0, acc0);
+#if KB > 4
+    store(n, oy, ox0, k0 + 4, acc1);
 #endif
-        int row = ((n * K + k) * OH + oy) * OW;
-        for (int p = 0; p < PB; p++) {
-            if (ox0 + p < OW) y[row + ox0 + p] = acc[kb * PB + p] + bv;
-        }
-    }
+#if KB > 8
+    store(n, oy, ox0, k0 + 8, acc2);
+#endif
+#if KB > 12
+    store(n, oy, ox0, k0 + 12, acc3);
+#endif
 }
 #endif
