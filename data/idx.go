@@ -181,7 +181,11 @@ func readIDXBody(file string, r io.Reader, raw int64, n, recSize int) ([]byte, e
 			"truncated: file ends inside record %d of %d", raw/int64(recSize)+1, n)
 	}
 	var buf bytes.Buffer
-	buf.Grow(int(min(need+1, 64<<20)))
+	if raw >= 0 {
+		buf.Grow(int(need + 1))
+	} else {
+		buf.Grow(int(min(need+1, 1<<20))) // a gzip header may lie; grow with the data
+	}
 	_, err := buf.ReadFrom(io.LimitReader(r, need+1))
 	got := int64(buf.Len())
 	if err != nil {
