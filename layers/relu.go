@@ -1,0 +1,91 @@
+package layers
+
+import (
+	"github.com/glcnn/glcnn/gpu"
+)
+
+// ReLU is y = max(x, 0), elementwise. Backward uses the saved output
+// (y > 0 exactly where x > 0).
+type ReLU struct {
+	// InPlace makes Backward write dx over dy's buffer and return it,
+	// saving a buffer; the caller's dy is then overwritten. Set it before
+	// Setup.
+	InPlace bool
+
+	dev      *gpu.Device
+	in       []int
+	n        int
+	y, dx    *Tensor
+	fwd, bwd *gpu.Program
+}
+
+var _ Layer = (*ReLU)(nil)
+
+// NewReLU returns a ReLU with its own dx buffer.
+func NewReLU() *ReLU { return &ReLU{} }
+
+// Kind is "relu".
+func (l *ReLU) Kind() string { return "relu" }
+
+// Setup allocates for per-sample shape in (any rank); the output has the
+// same shape.
+func (l *ReLU) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
+	l.Release()
+	l.dev, l.in, l.n = d, append([]int(nil), in...), maxBatch
+	shape := append([]int{maxBatch}, in...)
+	var err error
+	if l.y, err = NewTensor(d, shape...); err != nil {
+		return nil, err
+	}
+	if !l.InPlace {
+		if l.dx, err = NewTensor(d, shape...); err != nil {
+			l.Release()
+			return nil, err
+		}
+	}
+	l.fwd = d.MustProgram("relu_fwd", gpu.D("WG", 256))
+	l.bwd = d.MustProgram("relu_bwd", gpu.D("WG", 256))
+	return append([]int(nil), in...), nil
+}
+
+// Forward computes y = max(x, 0).
+func (l *ReLU) Forward(x *Tensor, m Mode) *Tensor {
+	n := batchOf("relu", x, l.in, l.n)
+	k := n * Numel(l.in)
+	l.dev.Dispatch(l.fwd, gpu.Grid1(k), []gpu.Storage{x.Buf, l.y.Buf}, gpu.U("n", k))
+	return l.y.View(append([]int{n}, l.in...)...)
+}
+
+// Backward returns dx = dy where y > 0, else 0 (in dy's buffer when
+// InPlace). ReLU has no parameters, so needDX false does nothing.
+func (l *ReLU) Backward(dy *Tensor, needDX bool) *Tensor {
+	n := batchOf("relu backward", dy, l.in, l.n)
+	if !needDX {
+		return nil
+	}
+	k := n * Numel(l.in)
+	dst := l.dx
+	if l.InPlace {
+		dst = dy
+	}
+	l.dev.Dispatch(l.bwd, gpu.Grid1(k), []gpu.Storage{l.y.Buf, dy.Buf, dst.Buf}, gpu.U("n", k))
+	return dst.View(append([]int{n}, l.in...)...)
+}
+
+// Params is empty.
+func (l *ReLU) Params() []*Param { return nil }
+
+// Costs counts one FLOP per element (a compare) and each tensor once.
+func (l *ReLU) Costs(n int) map[string]Cost {
+	k := int64(n * Numel(l.in))
+	return map[string]Cost{
+		"relu_fwd": {FLOPs: k, Bytes: 4 * 2 * k},
+		"relu_bwd": {FLOPs: k, Bytes: 4 * 3 * k},
+	}
+}
+
+// Release frees every buffer; idempotent.
+func (l *ReLU) Release() {
+	releaseAll(l.y, l.dx)
+	l.y, l.dx = nil, nil
+}
