@@ -165,7 +165,7 @@ func (l *Conv2D) compile() {
 	l.data = d.MustProgram("conv2d_bwd_data", wg, gpu.D("BLOCKED", blocked),
 		gpu.D("CB", convDataCB), gpu.D("PB", convDataPB), s1)
 	l.filter = d.MustProgram("conv2d_bwd_filter", wg, gpu.D("BLOCKED", blocked),
-		gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1, gpu.D("DYV4", bit(l.ow%4 == 0)))
+		gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1, gpu.D("DYV", dyVector(l.ow)))
 	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
 	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
 	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
@@ -175,6 +175,17 @@ func (l *Conv2D) compile() {
 // at batch n: one for the direct variant (one invocation per dw element
 // sums everything), else enough that each invocation sums about
 // convFilterSlice output pixels.
+// dyVector is the vector width conv2d_bwd_filter reads dy rows with.
+func dyVector(ow int) int {
+	switch {
+	case ow%4 == 0:
+		return 4
+	case ow%2 == 0:
+		return 2
+	}
+	return 1
+}
+
 func (l *Conv2D) slices(n int) int {
 	if l.variant != VariantBlocked {
 		return 1
@@ -252,8 +263,9 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 			dst = l.partial
 		}
 		jb := convFilterJB(l.KW)
-		l.dev.Dispatch(l.filter, gpu.Grid3(l.c*l.KH*divUp(l.KW, jb), divUp(l.OutC, convFilterKB), ns),
-			[]gpu.Storage{l.x.Buf, dy.Buf, dst, dy.Buf}, append(us, gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))...)
+		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c*l.KH*divUp(l.KW, jb), divUp(l.OutC, convFilterKB)),
+			[]gpu.Storage{l.x.Buf, dy.Buf, dst, dy.Buf},
+			append(us, gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1)))...)
 		if ns > 1 {
 			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
 				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))

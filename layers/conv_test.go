@@ -38,6 +38,7 @@ var convCases = []convCase{
 	{n: 5, c: 13, h: 7, w: 5, outC: 13, k: 1, stride: 2, pad: 1, bias: false}, // padding larger than needed
 	{n: 1, c: 3, h: 3, w: 3, outC: 2, k: 5, stride: 1, pad: 1, bias: true},    // kernel larger than the image
 	{n: 2, c: 3, h: 9, w: 15, outC: 5, k: 3, stride: 2, pad: 1, bias: true},   // OW = 8: vec4 dy, stride 2
+	{n: 2, c: 3, h: 6, w: 6, outC: 5, k: 3, stride: 1, pad: 1, bias: false},   // OW = 6: vec2 dy, stride 1
 	// Enough pixels for several dw slices in the blocked variant.
 	{n: 7, c: 3, h: 28, w: 28, outC: 10, k: 3, stride: 1, pad: 1, bias: true},
 }

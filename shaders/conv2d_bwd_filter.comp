@@ -7,7 +7,7 @@
 //
 // Layouts (NCHW, row-major): x (N,C,H,W), dy (N,K,OH,OW), dw (K,C,KH,KW).
 // Bindings: 0 x (read), 1 dy (read), 2 dst. Shapes are uniforms; WG,
-// BLOCKED, KB, JB, S1, DYV4 are defines.
+// BLOCKED, KB, JB, S1, DYV are defines.
 //
 // Versions:
 //   BLOCKED 0 (direct): one invocation owns one dw element and sums over the
@@ -16,13 +16,14 @@
 //     channels x JB taps (c, i, j0..j0+JB-1) of a kernel row and sums over
 //     one batch slice of SL samples, KB*JB accumulators in registers. With
 //     S1 (stride 1) the JB inputs slide along the row: one new x load per
-//     output pixel. With DYV4 (OW % 4 == 0) dy is read as vec4 of four
-//     output columns (binding 3: dy again). Lanes run over (c, i, j block);
-//     the channel block is gl_WorkGroupID.y and the slice gl_WorkGroupID.z.
+//     output pixel. With DYV = 4 or 2 (OW a multiple of it) dy is read as
+//     vectors of DYV output columns (binding 3: dy again). Lanes run over
+//     (slice, c, i, j block) — slices in lanes fill the SIMD width when C
+//     is small — and the channel block is gl_WorkGroupID.y.
 //     With accum = 1 (a single slice) dst is dw (+=); else dst is partial
 //     (slices, K, C*KH*KW) (=) and reduce_slices.comp adds the slices into
-//     dw in order. Dispatch gpu.Grid3(C*KH*ceil(KW/JB), ceil(K/KB),
-//     ceil(N/SL)), local size (WG,1,1). See conv2d_fwd for why loads are
+//     dw in order. Dispatch gpu.Grid2(NS*C*KH*ceil(KW/JB), ceil(K/KB)),
+//     NS = ceil(N/SL), local size (WG,1,1). See conv2d_fwd for why loads are
 //     counted so carefully on llvmpipe.
 #include "common.glsl"
 #ifndef BLOCKED
@@ -37,8 +38,8 @@
 #ifndef S1
 #define S1 0
 #endif
-#ifndef DYV4
-#define DYV4 0
+#ifndef DYV
+#define DYV 1
 #endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer X { float x[]; };
@@ -73,10 +74,16 @@ void main() {
 }
 #else
 uniform int SL;    // samples per slice
+uniform int NS;    // slices
 uniform int accum; // 1: dst is dw, add; 0: dst is the slice's partial sums
-#if DYV4
-// dy again, as vec4: four consecutive output columns (OW % 4 == 0).
-layout(std430, binding = 3) readonly buffer DY4 { vec4 dy4[]; };
+#if DYV == 4
+#define DYVT vec4
+#elif DYV == 2
+#define DYVT vec2
+#endif
+#if DYV > 1
+// dy again, as vectors of DYV consecutive output columns (OW % DYV == 0).
+layout(std430, binding = 3) readonly buffer DYVB { DYVT dyv[]; };
 #endif
 
 // xat is x[row + ix] for 0 <= ix < W and rowIn, else 0, without a branch.
@@ -89,14 +96,15 @@ void main() {
     int JBN = (KW + JB - 1) / JB;
     int rows = C * KH * JBN;
     int r = int(gl_GlobalInvocationID.x);
-    bool live = r < rows;
-    r = min(r, rows - 1);
+    bool live = r < NS * rows;
+    r = min(r, NS * rows - 1);
+    int s = r / rows;
+    r %= rows;
     int jb = r % JBN; r /= JBN;
     int i = r % KH;
     int c = r / KH;
     int j0 = jb * JB;
     int k0 = int(gl_WorkGroupID.y) * KB;
-    int s = int(gl_WorkGroupID.z);
     int n1 = min(N, (s + 1) * SL);
     int plane = OH * OW;
 
@@ -109,23 +117,23 @@ void main() {
             bool rowIn = iy >= 0 && iy < H;
             int xrow = xbase + clamp(iy, 0, H - 1) * W;
             int dyrow = n * K * plane + oy * OW; // + k*plane + ox
-#if DYV4
-            for (int o4 = 0; o4 < OW / 4; o4++) {
-                // xv[u*JB + q] = x at output column 4*o4+u, tap j0+q.
-                float xv[4 * JB];
+#if DYV > 1
+            for (int og = 0; og < OW / DYV; og++) {
+                // xv[u*JB + q] = x at output column DYV*og+u, tap j0+q.
+                float xv[DYV * JB];
 #if S1
-                float xr[3 + JB];
-                for (int u = 0; u < 3 + JB; u++) xr[u] = xat(xrow, rowIn, 4 * o4 - P + j0 + u);
-                for (int u = 0; u < 4; u++)
+                float xr[DYV - 1 + JB];
+                for (int u = 0; u < DYV - 1 + JB; u++) xr[u] = xat(xrow, rowIn, DYV * og - P + j0 + u);
+                for (int u = 0; u < DYV; u++)
                     for (int q = 0; q < JB; q++) xv[u * JB + q] = xr[u + q];
 #else
-                for (int u = 0; u < 4; u++)
-                    for (int q = 0; q < JB; q++) xv[u * JB + q] = xat(xrow, rowIn, (4 * o4 + u) * S - P + j0 + q);
+                for (int u = 0; u < DYV; u++)
+                    for (int q = 0; q < JB; q++) xv[u * JB + q] = xat(xrow, rowIn, (DYV * og + u) * S - P + j0 + q);
 #endif
                 for (int kb = 0; kb < KB; kb++) {
-                    vec4 d = dy4[(dyrow + min(k0 + kb, K - 1) * plane) / 4 + o4];
+                    DYVT d = dyv[(dyrow + min(k0 + kb, K - 1) * plane) / DYV + og];
                     for (int q = 0; q < JB; q++)
-                        acc[kb * JB + q] += d.x * xv[q] + d.y * xv[JB + q] + d.z * xv[2 * JB + q] + d.w * xv[3 * JB + q];
+                        for (int u = 0; u < DYV; u++) acc[kb * JB + q] += d[u] * xv[u * JB + q];
                 }
             }
 #else
