@@ -14,7 +14,8 @@
 //     whole batch; dst is dw (+=). Dispatch gpu.Grid1(K*C*KH*KW).
 //   BLOCKED 1 (register-blocked, two-stage): one invocation owns KB output
 //     channels x JB taps (c, i, j0..j0+JB-1) of a kernel row and sums over
-//     one batch slice of SL samples, KB*JB accumulators in registers. With
+//     one batch slice of SL samples, KB*JB accumulators in registers
+//     (two arrays of at most 32 floats: KB*JB <= 64). With
 //     S1 (stride 1) the JB inputs slide along the row: one new x load per
 //     output pixel. With DYV = 4 or 2 (OW a multiple of it) dy is read as
 //     vectors of DYV output columns (binding 3: dy again). Lanes run over
@@ -35,6 +36,7 @@
 #ifndef JB
 #define JB 3
 #endif
+#define KH2 ((KB + 1) / 2)
 #ifndef S1
 #define S1 0
 #endif
@@ -108,8 +110,11 @@ void main() {
     int n1 = min(N, (s + 1) * SL);
     int plane = OH * OW;
 
-    float acc[KB * JB];
-    for (int q = 0; q < KB * JB; q++) acc[q] = 0.0;
+    // Channel k0+kb accumulates in accA[kb*JB + q] for kb < KH2, else in
+    // accB[(kb-KH2)*JB + q]: two arrays of at most 32 floats, which
+    // llvmpipe keeps in registers (see conv2d_fwd).
+    float accA[KH2 * JB], accB[KH2 * JB];
+    for (int q = 0; q < KH2 * JB; q++) { accA[q] = 0.0; accB[q] = 0.0; }
     for (int n = s * SL; n < n1; n++) {
         int xbase = (n * C + c) * H * W;
         for (int oy = 0; oy < OH; oy++) {
@@ -130,10 +135,15 @@ void main() {
                 for (int u = 0; u < DYV; u++)
                     for (int q = 0; q < JB; q++) xv[u * JB + q] = xat(xrow, rowIn, (DYV * og + u) * S - P + j0 + q);
 #endif
-                for (int kb = 0; kb < KB; kb++) {
+                for (int kb = 0; kb < KH2; kb++) {
                     DYVT d = dyv[(dyrow + min(k0 + kb, K - 1) * plane) / DYV + og];
                     for (int q = 0; q < JB; q++)
-                        for (int u = 0; u < DYV; u++) acc[kb * JB + q] += d[u] * xv[u * JB + q];
+                        for (int u = 0; u < DYV; u++) accA[kb * JB + q] += d[u] * xv[u * JB + q];
+                }
+                for (int kb = 0; kb < KB - KH2; kb++) {
+                    DYVT d = dyv[(dyrow + min(k0 + KH2 + kb, K - 1) * plane) / DYV + og];
+                    for (int q = 0; q < JB; q++)
+                        for (int u = 0; u < DYV; u++) accB[kb * JB + q] += d[u] * xv[u * JB + q];
                 }
             }
 #else
@@ -148,9 +158,13 @@ void main() {
 #else
                 for (int q = 0; q < JB; q++) xv[q] = xat(xrow, rowIn, ox * S - P + j0 + q);
 #endif
-                for (int kb = 0; kb < KB; kb++) {
+                for (int kb = 0; kb < KH2; kb++) {
                     float d = dy[dyrow + min(k0 + kb, K - 1) * plane + ox];
-                    for (int q = 0; q < JB; q++) acc[kb * JB + q] += d * xv[q];
+                    for (int q = 0; q < JB; q++) accA[kb * JB + q] += d * xv[q];
+                }
+                for (int kb = 0; kb < KB - KH2; kb++) {
+                    float d = dy[dyrow + min(k0 + KH2 + kb, K - 1) * plane + ox];
+                    for (int q = 0; q < JB; q++) accB[kb * JB + q] += d * xv[q];
                 }
             }
 #endif
@@ -165,8 +179,9 @@ void main() {
             int j = j0 + q;
             if (j >= KW) break;
             int e = ((k * C + c) * KH + i) * KW + j;
-            if (accum != 0) dst[e] += acc[kb * JB + q];
-            else dst[s * K * taps + e] = acc[kb * JB + q];
+            float v = kb < KH2 ? accA[kb * JB + q] : accB[(kb - KH2) * JB + q];
+            if (accum != 0) dst[e] += v;
+            else dst[s * K * taps + e] = v;
         }
     }
 }
