@@ -48,8 +48,9 @@ bench: build
 bench-compare: build deps-torch
 	./scripts/bench_compare.sh
 
-golden: deps-torch
+golden: deps-torch deps
 	/usr/bin/python3 layers/testdata/gen_golden.py
+	/usr/bin/python3 trainer/testdata/gen_tutorial_golden.py
 
 # A short coverage-guided run of each reader's fuzz target.
 fuzz: deps

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
 )
 
@@ -27,15 +28,13 @@ var commands = map[string]*command{}
 
 func register(c *command) { commands[c.name] = c }
 
-// usageError is a mistake on the command line: exit status 2.
+// usageError is a mistake on the command line: exit status 2, as is bad
+// input data (*data.InputError). Every other failure exits with 1.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-// exitCoder lets errors choose their exit status (data.InputError: 2).
-type exitCoder interface{ ExitCode() int }
 
 // gpuFlags are the device options every GPU command takes.
 type gpuFlags struct{ opt gpu.Options }
@@ -105,12 +104,9 @@ func runCommand(c *command, args []string) int {
 	}
 	fmt.Fprintf(os.Stderr, "glcnn %s: %v\n", c.name, err)
 	var ue usageError
-	var ec exitCoder
-	switch {
-	case errors.As(err, &ue):
+	var ie *data.InputError
+	if errors.As(err, &ue) || errors.As(err, &ie) {
 		return 2
-	case errors.As(err, &ec):
-		return ec.ExitCode()
 	}
 	return 1
 }

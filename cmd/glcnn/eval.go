@@ -1,0 +1,114 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/trainer"
+)
+
+func init() {
+	register(&command{
+		name:     "eval",
+		summary:  "accuracy, per-class table and confusion matrix of a model on the test set",
+		usage:    "--model FILE [--data PATH] [--split test|train]",
+		examples: "  glcnn eval --model runs/latest/model.safetensors\n  glcnn eval --model model.safetensors --data ~/apparels --split train",
+		flags: func(fs *pflag.FlagSet) func([]string) error {
+			var g gpuFlags
+			model := fs.String("model", "", "model.safetensors written by glcnn train")
+			path := fs.String("data", "", "dataset (default "+data.DefaultDir+")")
+			split := fs.String("split", "test", "which labelled set to evaluate: test or train")
+			g.add(fs)
+			return func(args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				if *model == "" {
+					return usagef("--model is required")
+				}
+				if *split != "test" && *split != "train" {
+					return usagef("--split %q: want test or train", *split)
+				}
+				ds, err := data.Load(*path, data.LoadOptions{Progress: os.Stderr, Cache: true})
+				if err != nil {
+					return err
+				}
+				set := ds.Test
+				if *split == "train" {
+					set = ds.Train
+				}
+				if set == nil || set.Labels == nil {
+					return fmt.Errorf("the %s set of %s has no labels (Apparels test sets have none): try --split train", *split, ds.Root)
+				}
+				dev, err := g.open()
+				if err != nil {
+					return err
+				}
+				defer dev.Close()
+				s, err := trainer.LoadModel(dev, *model, 1024)
+				if err != nil {
+					return err
+				}
+				defer s.Release()
+				preds, err := s.Predict(set)
+				if err != nil {
+					return err
+				}
+				cm := trainer.Confusion(preds, set.Labels, len(data.ClassNames))
+				rep := trainer.Report{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + dev.Info().Renderer},
+					Sections: []trainer.ReportSection{{Name: *split, CM: cm}}}
+				return rep.WriteText(os.Stdout)
+			}
+		},
+	})
+	register(&command{
+		name:     "predict",
+		summary:  "predict the test set and write submission.csv (id,label)",
+		usage:    "--model FILE [--data PATH] --out submission.csv",
+		examples: "  glcnn predict --model runs/latest/model.safetensors --data ~/apparels --out submission.csv",
+		flags: func(fs *pflag.FlagSet) func([]string) error {
+			var g gpuFlags
+			model := fs.String("model", "", "model.safetensors written by glcnn train")
+			path := fs.String("data", "", "dataset (default "+data.DefaultDir+")")
+			out := fs.String("out", "submission.csv", "where to write the predictions")
+			g.add(fs)
+			return func(args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				if *model == "" {
+					return usagef("--model is required")
+				}
+				ds, err := data.Load(*path, data.LoadOptions{Progress: os.Stderr, Cache: true})
+				if err != nil {
+					return err
+				}
+				if ds.Test == nil || ds.Test.N == 0 {
+					return fmt.Errorf("%s has no test set", ds.Root)
+				}
+				dev, err := g.open()
+				if err != nil {
+					return err
+				}
+				defer dev.Close()
+				s, err := trainer.LoadModel(dev, *model, 1024)
+				if err != nil {
+					return err
+				}
+				defer s.Release()
+				preds, err := s.Predict(ds.Test)
+				if err != nil {
+					return err
+				}
+				if err := trainer.WriteSubmission(*out, ds, preds); err != nil {
+					return err
+				}
+				fmt.Printf("%d predictions written to %s\n", len(preds), *out)
+				return nil
+			}
+		},
+	})
+}

@@ -1,0 +1,48 @@
+package trainer
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseSpec(t *testing.T) {
+	s, err := ParseSpec("conv:16:3,bn,relu,maxpool:2,conv:32:3:1:1,bn,relu,maxpool:2,dropout:0.25,fc:128,bn,relu,fc:10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "conv:16:3,bn,relu,maxpool:2,conv:32:3:1:1,bn,relu,maxpool:2,dropout:0.25,flatten,fc:128,bn,relu,fc:10"
+	if s.String() != want {
+		t.Errorf("spec = %s\nwant   %s", s, want)
+	}
+	shapes, err := s.Shapes([]int{1, 28, 28}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shapeString(shapes[7]); got != "(32,7,7)" {
+		t.Errorf("after the second pool: %s", got)
+	}
+	if got := shapeString(shapes[9]); got != "(1568)" {
+		t.Errorf("after flatten: %s", got)
+	}
+}
+
+func TestSpecErrors(t *testing.T) {
+	for spec, want := range map[string]string{
+		"conv:16":                "takes 2 to 4 arguments",
+		"conv:16:3,pool:2,fc:10": `layer 2 "pool:2": unknown kind`,
+		"conv:4:3,maxpool:2,maxpool:2,maxpool:2,maxpool:2,maxpool:2,fc:10": `layer 6 "maxpool:2" on input (4,1,1): pool window 2 is larger`,
+		"conv:4:31:1:0,fc:10": "kernel 31 is larger than the padded input",
+		"fc:10,conv:4:3":      "conv after flatten",
+		"conv:4:3,fc:7":       "must end with fc:10",
+		"dropout:1.5,fc:10":   "probability",
+		"conv:4.5:3,fc:10":    "bad argument",
+	} {
+		s, err := ParseSpec(spec)
+		if err == nil {
+			_, err = s.Shapes([]int{1, 28, 28}, 10)
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", spec, err, want)
+		}
+	}
+}

@@ -1,0 +1,226 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/layers"
+)
+
+// Model is a sequential network on the GPU, built from a Spec.
+type Model struct {
+	Spec     Spec
+	In       []int // per-sample input shape (C,H,W)
+	Classes  int
+	MaxBatch int
+	Layers   []layers.Layer // Layers[i] is Spec[i]
+	dev      *gpu.Device
+}
+
+// NewModel checks the spec's shapes and sets every layer up for batches of
+// up to maxBatch.
+func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int) (*Model, error) {
+	if _, err := spec.Shapes(in, classes); err != nil {
+		return nil, err
+	}
+	m := &Model{Spec: spec, In: in, Classes: classes, MaxBatch: maxBatch, dev: d}
+	cur := in
+	for i, it := range spec {
+		l := newLayer(it, uint32(i), len(cur) == 1)
+		out, err := l.Setup(d, cur, maxBatch)
+		if err != nil {
+			m.Release()
+			return nil, fmt.Errorf("arch: layer %d %q: %w", i+1, it, err)
+		}
+		m.Layers = append(m.Layers, l)
+		cur = out
+	}
+	return m, nil
+}
+
+func newLayer(it Item, index uint32, flat bool) layers.Layer {
+	switch it.Kind {
+	case "conv":
+		size := it.arg(1, 0)
+		return layers.NewConv2D(it.arg(0, 0), size, size, it.arg(2, 1), it.arg(3, size/2), true)
+	case "bn":
+		if flat {
+			return layers.NewBatchNorm1D()
+		}
+		return layers.NewBatchNorm2D()
+	case "relu":
+		return layers.NewReLU()
+	case "maxpool":
+		return layers.NewMaxPool2D(it.arg(0, 0), it.arg(1, it.arg(0, 0)))
+	case "flatten":
+		return layers.NewFlatten()
+	case "dropout":
+		return layers.NewDropout(it.Args[0], 0x9e3779b9*(index+1))
+	case "fc":
+		return layers.NewLinear(it.arg(0, 0), true)
+	}
+	panic("trainer: unknown layer kind " + it.Kind)
+}
+
+// Init sets the parameters as PyTorch's defaults do, from a seeded PCG:
+// conv and linear weights Kaiming-uniform with a=√5 and biases uniform, both
+// U(-1/√fan_in, 1/√fan_in); batch-norm γ=1, β=0, running mean 0, var 1.
+func (m *Model) Init(seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	for _, l := range m.Layers {
+		ps := l.Params()
+		if len(ps) == 0 {
+			continue
+		}
+		fanIn := 1
+		if len(ps[0].Value.Shape) > 1 {
+			fanIn = layers.Numel(ps[0].Value.Shape[1:])
+		}
+		bound := 1 / math.Sqrt(float64(fanIn))
+		for _, p := range ps {
+			v := make([]float32, p.Value.Len())
+			switch {
+			case l.Kind() == "bn" && (p.Name == "weight" || p.Name == "running_var"):
+				for i := range v {
+					v[i] = 1
+				}
+			case l.Kind() == "bn":
+				// zeros
+			default:
+				for i := range v {
+					v[i] = float32((rng.Float64()*2 - 1) * bound)
+				}
+			}
+			p.Value.Buf.Upload(v)
+		}
+	}
+}
+
+// Forward runs every layer; the logits are valid until the next Forward.
+func (m *Model) Forward(x *layers.Tensor, mode layers.Mode) *layers.Tensor {
+	for _, l := range m.Layers {
+		x = l.Forward(x, mode)
+	}
+	return x
+}
+
+// Backward propagates dlogits through every layer, adding to the
+// parameter gradients.
+func (m *Model) Backward(dy *layers.Tensor) {
+	for i := len(m.Layers) - 1; i >= 0; i-- {
+		dy = m.Layers[i].Backward(dy, i > 0)
+	}
+}
+
+// Params lists the trainable parameters (those with a gradient).
+func (m *Model) Params() []*layers.Param {
+	var ps []*layers.Param
+	for _, l := range m.Layers {
+		for _, p := range l.Params() {
+			if p.Grad != nil {
+				ps = append(ps, p)
+			}
+		}
+	}
+	return ps
+}
+
+// StateDict downloads every parameter and buffer under the names the
+// equivalent PyTorch nn.Sequential's state_dict uses ("0.weight", ...).
+func (m *Model) StateDict() []STensor {
+	var ts []STensor
+	for i, l := range m.Layers {
+		for _, p := range l.Params() {
+			ts = append(ts, STensor{Name: fmt.Sprintf("%d.%s", i, p.Name), DType: "F32",
+				Shape: append([]int(nil), p.Value.Shape...), F32: p.Value.Read()})
+		}
+		if bn, ok := l.(*layers.BatchNorm); ok {
+			ts = append(ts, STensor{Name: fmt.Sprintf("%d.num_batches_tracked", i), DType: "I64",
+				Shape: []int{}, I64: []int64{bn.NumBatchesTracked}})
+		}
+	}
+	return ts
+}
+
+// LoadStateDict uploads tensors by name; every parameter and buffer of the
+// model must be present with its shape, and nothing else (strict, as
+// PyTorch's load_state_dict).
+func (m *Model) LoadStateDict(ts []STensor) error {
+	byName := map[string]*STensor{}
+	for i := range ts {
+		byName[ts[i].Name] = &ts[i]
+	}
+	used := 0
+	for i, l := range m.Layers {
+		for _, p := range l.Params() {
+			name := fmt.Sprintf("%d.%s", i, p.Name)
+			t := byName[name]
+			if t == nil {
+				return fmt.Errorf("missing tensor %s", name)
+			}
+			if t.DType != "F32" || shapeString(t.Shape) != shapeString(p.Value.Shape) {
+				return fmt.Errorf("tensor %s is %s %v, the model needs F32 %v", name, t.DType, t.Shape, p.Value.Shape)
+			}
+			p.Value.Buf.UploadAt(0, t.F32)
+			used++
+		}
+		if bn, ok := l.(*layers.BatchNorm); ok {
+			name := fmt.Sprintf("%d.num_batches_tracked", i)
+			if t := byName[name]; t != nil && t.DType == "I64" && len(t.I64) == 1 {
+				bn.NumBatchesTracked = t.I64[0]
+				used++
+			}
+		}
+	}
+	if used != len(ts) {
+		for _, t := range ts {
+			if !m.hasTensor(t.Name) {
+				return fmt.Errorf("unexpected tensor %s (the file is for another architecture)", t.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func (m *Model) hasTensor(name string) bool {
+	for i, l := range m.Layers {
+		for _, p := range l.Params() {
+			if name == fmt.Sprintf("%d.%s", i, p.Name) {
+				return true
+			}
+		}
+		if _, ok := l.(*layers.BatchNorm); ok && name == fmt.Sprintf("%d.num_batches_tracked", i) {
+			return true
+		}
+	}
+	return false
+}
+
+// Costs sums every kernel's cost at batch n for one forward pass and one
+// training step (forward and backward).
+func (m *Model) Costs(n int) (forward, step layers.Cost) {
+	for _, l := range m.Layers {
+		for name, c := range l.Costs(n) {
+			step.FLOPs += c.FLOPs
+			step.Bytes += c.Bytes
+			if isForwardKernel(name) {
+				forward.FLOPs += c.FLOPs
+				forward.Bytes += c.Bytes
+			}
+		}
+	}
+	return forward, step
+}
+
+func isForwardKernel(name string) bool {
+	return len(name) > 4 && name[len(name)-4:] == "_fwd"
+}
+
+// Release frees every layer's buffers; idempotent.
+func (m *Model) Release() {
+	for _, l := range m.Layers {
+		l.Release()
+	}
+}
