@@ -340,6 +340,11 @@ func (l *Conv2D) Costs(n int) map[string]Cost {
 		costs["conv2d_fwd"] = c
 		costs["bias_bwd"] = Cost{FLOPs: y, Bytes: f * (y + 2*k)}
 	}
+	if l.variant == VariantBlocked {
+		// Both repacks (forward and input gradient); no arithmetic.
+		packed := int64(l.c*divUp(l.OutC, convFwdKB)*convFwdKB+l.OutC*divUp(l.c, convDataCB)*convDataCB) * int64(l.KH*l.KW)
+		costs["conv2d_pack"] = Cost{Bytes: f * (2*k*ckk + packed)}
+	}
 	if ns := int64(l.slices(n)); ns > 1 {
 		m := k * ckk
 		if l.Bias {
