@@ -1,0 +1,248 @@
+package bench
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/layers"
+)
+
+// KernelRow is one timed pass of one layer at one batch and variant.
+type KernelRow struct {
+	Preset  string   `json:"preset"`
+	Layer   int      `json:"layer"` // index in the preset's spec
+	Op      string   `json:"op"`    // the spec item, e.g. "conv:16:3"
+	Input   []int    `json:"input"` // per-sample input shape
+	Variant string   `json:"variant,omitempty"`
+	Pass    string   `json:"pass"` // fwd, fwd_eval, bwd_params, bwd_data, bwd
+	Kernels []string `json:"kernels"`
+	Batch   int      `json:"batch"`
+
+	// Status is "ok", "failed" (validation against layers/ref failed: not
+	// timed) or "skipped" (Note says why).
+	Status         string `json:"status"`
+	Note           string `json:"note,omitempty"`
+	ValidatedBatch int    `json:"validated_batch,omitempty"`
+	// Derived is set for bwd_data: the full backward's time minus the
+	// parameter-gradient pass's (the layer API runs them together).
+	Derived bool `json:"derived,omitempty"`
+
+	FLOPs     int64   `json:"flops"`
+	Bytes     int64   `json:"bytes"`
+	MinMs     float64 `json:"min_ms"`
+	MedianMs  float64 `json:"median_ms"`
+	Runs      int     `json:"runs"`
+	Clock     string  `json:"clock,omitempty"`
+	GFLOPs    float64 `json:"gflops"`
+	GBs       float64 `json:"gbs"`
+	Intensity float64 `json:"intensity"` // FLOPs per byte
+	Bound     string  `json:"bound"`     // "compute" or "memory": which peak bounds it
+	PctPeak   float64 `json:"pct_peak"`  // achieved / roofline ceiling, in %
+}
+
+// Key identifies a row across reports (for --compare).
+func (r KernelRow) Key() string {
+	v := r.Variant
+	if v != "" {
+		v = "/" + v
+	}
+	return fmt.Sprintf("%s#%d %s%s %s n=%d", r.Preset, r.Layer, r.Op, v, r.Pass, r.Batch)
+}
+
+// kernelPlan is what the kernel benchmark covers.
+type kernelPlan struct {
+	presets    []string
+	batches    map[string][]int // per preset
+	runs       int
+	maxRowTime time.Duration // skip a row whose estimated run takes longer; 0: never
+	rowBudget  time.Duration // stop timing a row after this much
+}
+
+// passKernels splits a layer's kernels (its Costs keys) among its passes.
+func passKernels(l layers.Layer, n int) map[string][]string {
+	m := map[string][]string{}
+	for k := range l.Costs(n) {
+		switch {
+		case strings.HasSuffix(k, "_pack"): // weight re-layout, run before fwd and before bwd_data
+			m["fwd"] = append(m["fwd"], k)
+			m["bwd_data"] = append(m["bwd_data"], k)
+		case strings.Contains(k, "_fwd"):
+			m["fwd"] = append(m["fwd"], k)
+		case strings.Contains(k, "bwd_data"):
+			m["bwd_data"] = append(m["bwd_data"], k)
+		default:
+			m["bwd_params"] = append(m["bwd_params"], k)
+		}
+	}
+	for _, ks := range m {
+		sort.Strings(ks)
+	}
+	if _, ok := m["bwd_data"]; !ok { // one backward pass (dx and any params): bwd
+		if ks, ok := m["bwd_params"]; ok {
+			m["bwd"] = ks
+			delete(m, "bwd_params")
+		}
+	}
+	if l.Kind() == "bn" {
+		m["fwd_eval"] = []string{"batchnorm_fwd"}
+	}
+	return m
+}
+
+func sumCost(l layers.Layer, n int, kernels []string) layers.Cost {
+	var c layers.Cost
+	costs := l.Costs(n)
+	for _, k := range kernels {
+		c.FLOPs += costs[k].FLOPs
+		c.Bytes += costs[k].Bytes
+	}
+	return c
+}
+
+// benchLayer validates and times every pass of one layer, variant and batch.
+func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant string, n int) []KernelRow {
+	base := KernelRow{Preset: la.preset, Layer: la.index, Op: la.item.String(), Input: la.in, Variant: variant, Batch: n}
+	fail := func(status, note string) []KernelRow {
+		r := base
+		r.Pass, r.Status, r.Note = "all", status, note
+		return []KernelRow{r}
+	}
+	l := newLayer(la, variant)
+	out, err := l.Setup(d, la.in, n)
+	if err != nil {
+		return fail("skipped", err.Error())
+	}
+	defer l.Release()
+	x, err := layers.NewTensor(d, append([]int{n}, la.in...)...)
+	if err != nil {
+		return fail("skipped", err.Error())
+	}
+	defer x.Release()
+	dy, err := layers.NewTensor(d, append([]int{n}, out...)...)
+	if err != nil {
+		return fail("skipped", err.Error())
+	}
+	defer dy.Release()
+	if la.item.Kind == "bn" && n*layers.Numel(la.in[1:]) < 2 {
+		return fail("skipped", "batch norm in training mode needs two values per channel (PyTorch refuses too)")
+	}
+
+	vb := validationBatch(l, n)
+	if err := validate(d, la, l, out, vb, x, dy); err != nil {
+		return fail("failed", fmt.Sprintf("validation at batch %d: %v", vb, err))
+	}
+
+	xs, ys := x.View(append([]int{n}, la.in...)...), dy.View(append([]int{n}, out...)...)
+	fwd := func() { l.Forward(xs, layers.Mode{Train: true, Seed: 7}) }
+	passes := passKernels(l, n)
+	var rows []KernelRow
+	timeIt := func(pass string, setup, f func()) (Timing, bool) {
+		r := base
+		r.Pass, r.Kernels, r.ValidatedBatch = pass, passes[pass], vb
+		c := sumCost(l, n, r.Kernels)
+		r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
+		setup()
+		// The validation ran each kernel once (llvmpipe's JIT is done);
+		// this first run at batch n is the warm-up and the estimate.
+		one, _ := d.Time(f)
+		if plan.maxRowTime > 0 && one > plan.maxRowTime {
+			r.Status = "ok"
+			r.Note = fmt.Sprintf("one run only: %.1f s > --max-row-time", one.Seconds())
+			t := Timing{Min: one, Median: one, Runs: 1, Clock: clockOf(d)}
+			rows = append(rows, finishRow(r, t, pk))
+			return t, true
+		}
+		t := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
+		r.Status = "ok"
+		rows = append(rows, finishRow(r, t, pk))
+		return t, true
+	}
+	nop := func() {}
+	timeIt("fwd", nop, fwd)
+	if _, ok := passes["fwd_eval"]; ok {
+		timeIt("fwd_eval", nop, func() { l.Forward(xs, layers.Mode{}) })
+	}
+	if _, ok := passes["bwd"]; ok {
+		timeIt("bwd", fwd, func() { l.Backward(ys, true) })
+	}
+	if _, ok := passes["bwd_params"]; ok {
+		tp, _ := timeIt("bwd_params", fwd, func() { l.Backward(ys, false) })
+		if _, ok := passes["bwd_data"]; ok {
+			tb := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, func() { l.Backward(ys, true) })
+			if plan.maxRowTime > 0 && tp.Runs == 1 {
+				tb = measure(d, budget{Runs: 1}, func() { l.Backward(ys, true) })
+			}
+			r := base
+			r.Pass, r.Kernels, r.ValidatedBatch, r.Status, r.Derived = "bwd_data", passes["bwd_data"], vb, "ok", true
+			c := sumCost(l, n, r.Kernels)
+			r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
+			t := Timing{Min: max(tb.Min-tp.Min, 0), Median: max(tb.Median-tp.Median, 0), Runs: min(tb.Runs, tp.Runs), Clock: tb.Clock}
+			r.Note = fmt.Sprintf("bwd (data+params) %.3f ms minus bwd_params", ms(tb.Min))
+			rows = append(rows, finishRow(r, t, pk))
+		}
+	}
+	return rows
+}
+
+func clockOf(d *gpu.Device) gpu.Clock {
+	if d.Info().TimerQueries {
+		return gpu.GPUTimer
+	}
+	return gpu.WallFinish
+}
+
+// finishRow fills the rates and the roofline figures from the timing.
+func finishRow(r KernelRow, t Timing, pk Peaks) KernelRow {
+	r.MinMs, r.MedianMs, r.Runs, r.Clock = ms(t.Min), ms(t.Median), t.Runs, string(t.Clock)
+	r.GFLOPs, r.GBs = rate(r.FLOPs, t.Min), rate(r.Bytes, t.Min)
+	if r.Bytes > 0 {
+		r.Intensity = float64(r.FLOPs) / float64(r.Bytes)
+	}
+	ceiling, compute := pk.Bound(r.Intensity)
+	r.Bound = "memory"
+	if compute {
+		r.Bound = "compute"
+	}
+	if ceiling > 0 {
+		r.PctPeak = 100 * r.GFLOPs / ceiling
+	}
+	if r.FLOPs == 0 && pk.BandwidthGBs() > 0 { // pure data movement
+		r.Bound, r.PctPeak = "memory", 100*r.GBs/pk.BandwidthGBs()
+	}
+	return r
+}
+
+// benchKernels runs the kernel benchmark over the plan; progress, when
+// non-nil, hears about each layer as it starts.
+func benchKernels(d *gpu.Device, pk Peaks, plan kernelPlan, progress func(string)) ([]KernelRow, error) {
+	var rows []KernelRow
+	seen := map[string]bool{}
+	for _, preset := range plan.presets {
+		las, err := presetLayers(preset)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range plan.batches[preset] {
+			for _, la := range las {
+				if newLayer(la, "") == nil {
+					continue
+				}
+				for _, v := range variants(la.item.Kind) {
+					key := fmt.Sprintf("%s/%s n=%d", la.key(), v, n)
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+					if progress != nil {
+						progress(fmt.Sprintf("%s #%d %s %s n=%d", preset, la.index, la.item, v, n))
+					}
+					rows = append(rows, benchLayer(d, pk, plan, la, v, n)...)
+				}
+			}
+		}
+	}
+	return rows, nil
+}
