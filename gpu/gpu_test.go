@@ -341,3 +341,32 @@ func TestBackends(t *testing.T) {
 	}
 	t.Log("glfw: ", out)
 }
+
+// TestUniformBlock binds a buffer as a uniform block.
+func TestUniformBlock(t *testing.T) {
+	d := gputest.Device(t)
+	fsys := fstest.MapFS{"ubo.comp": {Data: []byte(`layout(local_size_x = 4) in;
+layout(std140, binding = 0) uniform Wts { vec4 w[2]; };
+layout(std430, binding = 1) writeonly buffer Y { float y[]; };
+void main() { uint i = gl_GlobalInvocationID.x; y[i] = w[i / 4u][i % 4u] * 2.0; }
+`)}}
+	src, _ := shaders.AssembleFS(fsys, "ubo.comp", nil)
+	p, err := d.CompileSource(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := gpu.NewBuffer[float32](d, 8)
+	y, _ := gpu.NewBuffer[float32](d, 8)
+	defer w.Release()
+	defer y.Release()
+	w.Upload([]float32{1, 2, 3, 4, 5, 6, 7, 8})
+	d.Dispatch(p, gpu.Grid1(8), []gpu.Storage{d.AsUniformBlock(w), y})
+	for i, v := range y.Read() {
+		if v != float32(2*(i+1)) {
+			t.Fatalf("y[%d] = %v, want %v", i, v, 2*(i+1))
+		}
+	}
+	if d.Info().MaxUniformBlock < 16384 {
+		t.Errorf("max uniform block %d < 16 KiB (the GL minimum)", d.Info().MaxUniformBlock)
+	}
+}

@@ -27,6 +27,7 @@ type Info struct {
 	MaxStorageBlock   int64  `json:"max_storage_block_bytes"`
 	MaxStorageBinding int    `json:"max_storage_buffer_bindings"`
 	MaxComputeBlocks  int    `json:"max_compute_storage_blocks"`
+	MaxUniformBlock   int    `json:"max_uniform_block_bytes"`
 	MemoryKB          int64  `json:"memory_kb,omitempty"` // total video memory where the driver tells (NVX_gpu_memory_info), else 0
 	TimerQueries      bool   `json:"timer_queries"`       // whether GPU timestamps are meaningful
 }
@@ -79,6 +80,8 @@ func readInfo() Info {
 	in.MaxStorageBinding = int(v)
 	gl.GetIntegerv(gl.MAX_COMPUTE_SHADER_STORAGE_BLOCKS, &v)
 	in.MaxComputeBlocks = int(v)
+	gl.GetIntegerv(gl.MAX_UNIFORM_BLOCK_SIZE, &v)
+	in.MaxUniformBlock = int(v)
 	var v64 int64
 	gl.GetInteger64v(gl.MAX_SHADER_STORAGE_BLOCK_SIZE, &v64)
 	in.MaxStorageBlock = v64
@@ -122,6 +125,7 @@ func (in Info) Print(w io.Writer) {
 		{"shared memory", fmt.Sprintf("%d KiB", in.MaxSharedMemory/1024)},
 		{"max storage block", fmt.Sprintf("%d MiB", in.MaxStorageBlock>>20)},
 		{"storage bindings", fmt.Sprintf("%d (compute blocks %d)", in.MaxStorageBinding, in.MaxComputeBlocks)},
+		{"max uniform block", fmt.Sprintf("%d KiB", in.MaxUniformBlock/1024)},
 	}
 	if in.MemoryKB > 0 {
 		rows = append(rows, [2]string{"video memory", fmt.Sprintf("%d MiB", in.MemoryKB/1024)})
