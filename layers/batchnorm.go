@@ -31,6 +31,7 @@ type BatchNorm struct {
 	d    *gpu.Device
 	c    int
 	hw   int
+	v    int // vector width of the elementwise and partial kernels: 4 when hw%4 == 0
 	in   []int
 
 	maxBatch, n int
@@ -93,12 +94,18 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 	l.params[0].Value.Buf.Fill(1)
 	l.params[3].Value.Buf.Fill(1)
 	l.NumBatchesTracked = 0
-	l.fwdPartial = d.MustProgram("batchnorm_fwd_partial")
+	// Four values at a time (vec4) when a channel's plane allows it.
+	l.v = 1
+	if l.hw%4 == 0 {
+		l.v = 4
+	}
+	vec := gpu.D("V", l.v)
+	l.fwdPartial = d.MustProgram("batchnorm_fwd_partial", vec)
 	l.fwdStats = d.MustProgram("batchnorm_fwd_stats")
-	l.fwd = d.MustProgram("batchnorm_fwd")
-	l.bwdPartial = d.MustProgram("batchnorm_bwd_partial")
+	l.fwd = d.MustProgram("batchnorm_fwd", vec)
+	l.bwdPartial = d.MustProgram("batchnorm_bwd_partial", vec)
 	l.bwdReduce = d.MustProgram("batchnorm_bwd_reduce")
-	l.bwd = d.MustProgram("batchnorm_bwd")
+	l.bwd = d.MustProgram("batchnorm_bwd", vec)
 	return append([]int(nil), in...), nil
 }
 
@@ -106,10 +113,12 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 const bnMaxSegments = 1024
 
 // segments splits the m values of a channel into p segments of l: at least
-// 256 values each, at most bnMaxSegments segments. It depends on m only, so
-// the summation order is fixed for a given shape.
-func segments(m int) (p, l int) {
+// 256 values each, at most bnMaxSegments segments, l a multiple of v (the
+// vector width of the kernels; m is one too). It depends on the shape only,
+// so the summation order is fixed for a given shape.
+func segments(m, v int) (p, l int) {
 	l = max(256, (m+bnMaxSegments-1)/bnMaxSegments)
+	l = (l + v - 1) / v * v
 	return (m + l - 1) / l, l
 }
 
@@ -123,9 +132,9 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	total := l.n * l.c * l.hw
 	w, b := l.params[0].Value.Buf, l.params[1].Value.Buf
 	rm, rv := l.params[2].Value.Buf, l.params[3].Value.Buf
-	shape := []gpu.Uniform{gpu.U("n", total), gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("eps", BNEps)}
+	shape := []gpu.Uniform{gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("eps", BNEps)}
 	if !m.Train {
-		l.d.Dispatch(l.fwd, gpu.Grid1(total), []gpu.Storage{x.Buf, l.y.Buf, w, b, rm, rv},
+		l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), []gpu.Storage{x.Buf, l.y.Buf, w, b, rm, rv},
 			append(shape, gpu.U("fromVar", 1))...)
 		return l.y.View(append([]int{l.n}, l.in...)...)
 	}
@@ -133,14 +142,14 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	if mm < 2 {
 		panic(fmt.Sprintf("layers: bn: training needs more than 1 value per channel, got input %v", x.Shape))
 	}
-	p, segLen := segments(mm)
-	seg := []gpu.Uniform{gpu.U("C", l.c), gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen)}
-	l.d.Dispatch(l.fwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{x.Buf, l.partial.Buf}, append(seg, gpu.U("HW", l.hw))...)
+	p, segLen := segments(mm, l.v)
+	seg := []gpu.Uniform{gpu.U("C", l.c), gpu.U("M", mm/l.v), gpu.U("P", p), gpu.U("L", segLen/l.v)}
+	l.d.Dispatch(l.fwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{x.Buf, l.partial.Buf}, append(seg, gpu.U("HW", l.hw/l.v))...)
 	l.d.Dispatch(l.fwdStats, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.mean.Buf, l.invstd.Buf, rm, rv},
-		append(seg, gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
+		append(seg[:1:1], gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen), gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
 			gpu.U("eps", BNEps), gpu.U("momentum", BNMomentum), gpu.U("update", 1))...)
 	l.NumBatchesTracked++
-	l.d.Dispatch(l.fwd, gpu.Grid1(total), []gpu.Storage{x.Buf, l.y.Buf, w, b, l.mean.Buf, l.invstd.Buf},
+	l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), []gpu.Storage{x.Buf, l.y.Buf, w, b, l.mean.Buf, l.invstd.Buf},
 		append(shape, gpu.U("fromVar", 0))...)
 	return l.y.View(append([]int{l.n}, l.in...)...)
 }
@@ -157,18 +166,18 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 		panic(fmt.Sprintf("layers: bn: dy %v after a forward of batch %d", dy.Shape, l.n))
 	}
 	mm := l.n * l.hw
-	p, segLen := segments(mm)
+	p, segLen := segments(mm, l.v)
 	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{l.x.Buf, dy.Buf, l.mean.Buf, l.partial.Buf},
-		gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen))
+		gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("M", mm/l.v), gpu.U("P", p), gpu.U("L", segLen/l.v))
 	l.d.Dispatch(l.bwdReduce, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.invstd.Buf, l.sums.Buf,
 		l.params[0].Grad.Buf, l.params[1].Grad.Buf}, gpu.U("C", l.c), gpu.U("P", p))
 	if !needDX {
 		return nil
 	}
 	total := l.n * l.c * l.hw
-	l.d.Dispatch(l.bwd, gpu.Grid1(total), []gpu.Storage{l.x.Buf, dy.Buf, l.params[0].Value.Buf,
+	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), []gpu.Storage{l.x.Buf, dy.Buf, l.params[0].Value.Buf,
 		l.mean.Buf, l.invstd.Buf, l.sums.Buf, l.dx.Buf},
-		gpu.U("n", total), gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("invM", 1/float64(mm)))
+		gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("invM", 1/float64(mm)))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }
 
@@ -181,7 +190,7 @@ func (l *BatchNorm) Params() []*Param { return l.params }
 func (l *BatchNorm) Costs(n int) map[string]Cost {
 	c := int64(l.c)
 	m := int64(n * l.hw)
-	p, _ := segments(n * l.hw)
+	p, _ := segments(n*l.hw, l.v)
 	total := c * m
 	parts := c * int64(p) * 2
 	return map[string]Cost{

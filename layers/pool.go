@@ -61,7 +61,7 @@ func (l *MaxPool2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 		return nil, err
 	}
 	l.fwd = d.MustProgram("maxpool2d_fwd")
-	l.bwd = d.MustProgram("maxpool2d_bwd")
+	l.bwd = d.MustProgram(l.bwdKernel())
 	return []int{l.c, l.oh, l.ow}, nil
 }
 
@@ -89,8 +89,25 @@ func (l *MaxPool2D) Backward(dy *Tensor, needDX bool) *Tensor {
 		panic(fmt.Sprintf("layers: maxpool: dy %v after a forward of batch %d", dy.Shape, l.n))
 	}
 	ins := l.n * l.c * l.h * l.w
-	l.d.Dispatch(l.bwd, gpu.Grid1(ins), []gpu.Storage{dy.Buf, l.argmax, l.dx.Buf}, l.shapeUniforms(ins)...)
+	if l.K > l.Stride { // overlapping windows: gather per input element
+		l.d.Dispatch(l.bwd, gpu.Grid1(ins), []gpu.Storage{dy.Buf, l.argmax, l.dx.Buf}, l.shapeUniforms(ins)...)
+		return l.dx.View(l.n, l.c, l.h, l.w)
+	}
+	if l.K < l.Stride || l.oh*l.Stride != l.h || l.ow*l.Stride != l.w {
+		l.dx.Buf.FillRange(0, ins, 0) // inputs no window covers
+	}
+	outs := l.n * l.c * l.oh * l.ow
+	l.d.Dispatch(l.bwd, gpu.Grid1(outs), []gpu.Storage{dy.Buf, l.argmax, l.dx.Buf}, l.shapeUniforms(outs)...)
 	return l.dx.View(l.n, l.c, l.h, l.w)
+}
+
+// bwdKernel is the input-gradient kernel: a scatter over windows when they
+// do not overlap, else a gather over inputs.
+func (l *MaxPool2D) bwdKernel() string {
+	if l.K <= l.Stride {
+		return "maxpool2d_bwd_window"
+	}
+	return "maxpool2d_bwd"
 }
 
 // Params returns nil: pooling has no parameters.
@@ -105,7 +122,7 @@ func (l *MaxPool2D) Costs(n int) map[string]Cost {
 	win := int64((l.K + l.Stride - 1) / l.Stride)
 	return map[string]Cost{
 		"maxpool2d_fwd": {FLOPs: out * kk, Bytes: 4 * (in + 2*out)},
-		"maxpool2d_bwd": {FLOPs: in * win * win, Bytes: 4 * (2*out + in)},
+		l.bwdKernel():   {FLOPs: in * win * win, Bytes: 4 * (2*out + in)},
 	}
 }
 

@@ -24,6 +24,7 @@ func TestMaxPool2D(t *testing.T) {
 		{3, 2, 1, 1, 5, 7},
 		{3, 2, 4, 13, 7, 9},
 		{3, 3, 2, 2, 9, 10},
+		{2, 3, 2, 3, 8, 11}, // gaps between windows: dx cleared first
 		{1, 1, 2, 3, 5, 7}, // kernel 1
 		{5, 1, 2, 1, 7, 6}, // large overlap, stride 1
 		{2, 1, 3, 3, 28, 28},

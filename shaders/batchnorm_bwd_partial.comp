@@ -10,17 +10,29 @@
 // Layouts: x, dy (N,C,HW) row-major; mean (C); partial (C,P,2).
 // Bindings: 0 x (read), 1 dy (read), 2 mean (read), 3 partial (write).
 // One invocation reduces one segment serially; dispatch gpu.Grid1(C*P).
+// With V = 4 (HW a multiple of 4) values are read as vec4 and M, L, HW are
+// given in vec4 units.
 #include "common.glsl"
+#ifndef V
+#define V 1
+#endif
+#if V == 4
+#define VT vec4
+#define HSUM(v) ((v).x + (v).y + (v).z + (v).w)
+#else
+#define VT float
+#define HSUM(v) (v)
+#endif
 layout(local_size_x = WG) in;
-layout(std430, binding = 0) readonly buffer X { float x[]; };
-layout(std430, binding = 1) readonly buffer DY { float dy[]; };
+layout(std430, binding = 0) readonly buffer X { VT x[]; };
+layout(std430, binding = 1) readonly buffer DY { VT dy[]; };
 layout(std430, binding = 2) readonly buffer MEAN { float mean[]; };
 layout(std430, binding = 3) writeonly buffer PART { float partial[]; };
 uniform uint C;
-uniform uint HW;
-uniform uint M;
+uniform uint HW;  // in units of V
+uniform uint M;   // in units of V
 uniform uint P;
-uniform uint L;
+uniform uint L;   // in units of V
 
 void main() {
     uint i = gid();
@@ -31,9 +43,9 @@ void main() {
     uint n = m0 / HW, s = m0 % HW;
     uint idx = (n * C + c) * HW + s;
     float mu = mean[c];
-    float sdy = 0.0, sdyx = 0.0;
+    VT sdy = VT(0.0), sdyx = VT(0.0);
     for (uint j = 0u; j < cnt; j++) {
-        float g = dy[idx];
+        VT g = dy[idx];
         sdy += g;
         sdyx += g * (x[idx] - mu);
         s++;
@@ -43,6 +55,6 @@ void main() {
             idx += (C - 1u) * HW;
         }
     }
-    partial[2u * i] = sdy;
-    partial[2u * i + 1u] = sdyx;
+    partial[2u * i] = HSUM(sdy);
+    partial[2u * i + 1u] = HSUM(sdyx);
 }

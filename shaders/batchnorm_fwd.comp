@@ -9,18 +9,29 @@
 // Layouts: x, y (N,C,HW) row-major; gamma, beta, mean, stat (C).
 // Bindings: 0 x (read), 1 y (write), 2 gamma, 3 beta, 4 mean, 5 stat (invstd,
 // or the running variance when fromVar = 1), all read.
-// One invocation computes one element; dispatch gpu.Grid1(N*C*HW).
+// One invocation computes V consecutive elements of one channel (V = 4 when
+// HW is a multiple of 4, so x and y are read as vec4; else 1); dispatch
+// gpu.Grid1(N*C*HW/V). Four elements per invocation share the per-channel
+// loads, which cost as much as the arithmetic on software renderers.
 #include "common.glsl"
+#ifndef V
+#define V 1
+#endif
+#if V == 4
+#define VT vec4
+#else
+#define VT float
+#endif
 layout(local_size_x = WG) in;
-layout(std430, binding = 0) readonly buffer X { float x[]; };
-layout(std430, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, binding = 0) readonly buffer X { VT x[]; };
+layout(std430, binding = 1) writeonly buffer Y { VT y[]; };
 layout(std430, binding = 2) readonly buffer G { float gamma[]; };
 layout(std430, binding = 3) readonly buffer B { float beta[]; };
 layout(std430, binding = 4) readonly buffer MEAN { float mean[]; };
 layout(std430, binding = 5) readonly buffer STAT { float stat[]; };
-uniform uint n;      // N*C*HW
+uniform uint n;      // N*C*HW/V
 uniform uint C;
-uniform uint HW;
+uniform uint HW;     // HW/V
 uniform int fromVar;
 uniform float eps;
 
@@ -29,5 +40,6 @@ void main() {
     if (i >= n) return;
     uint c = (i / HW) % C;
     float is = fromVar != 0 ? 1.0 / sqrt(stat[c] + eps) : stat[c];
-    y[i] = gamma[c] * ((x[i] - mean[c]) * is) + beta[c];
+    float g = gamma[c] * is;
+    y[i] = g * (x[i] - mean[c]) + beta[c];
 }

@@ -17,16 +17,29 @@
 // Bindings: 0 x (read), 1 partial (write).
 // One invocation reduces one segment serially (no barriers: fast on
 // llvmpipe, and L is chosen so there are enough segments to fill a GPU);
-// dispatch gpu.Grid1(C*P).
+// dispatch gpu.Grid1(C*P). With V = 4 (HW a multiple of 4) values are read
+// as vec4 and M, L, HW are given in vec4 units.
 #include "common.glsl"
+#ifndef V
+#define V 1
+#endif
+#if V == 4
+#define VT vec4
+#define HSUM(v) ((v).x + (v).y + (v).z + (v).w)
+#define FIRST(v) ((v).x)
+#else
+#define VT float
+#define HSUM(v) (v)
+#define FIRST(v) (v)
+#endif
 layout(local_size_x = WG) in;
-layout(std430, binding = 0) readonly buffer X { float x[]; };
+layout(std430, binding = 0) readonly buffer X { VT x[]; };
 layout(std430, binding = 1) writeonly buffer PART { float partial[]; };
 uniform uint C;
-uniform uint HW;
-uniform uint M;   // N*HW values per channel
+uniform uint HW;  // in units of V
+uniform uint M;   // N*HW values per channel, in units of V
 uniform uint P;   // segments per channel
-uniform uint L;   // values per segment
+uniform uint L;   // values per segment, in units of V
 
 void main() {
     uint i = gid();
@@ -36,10 +49,10 @@ void main() {
     uint cnt = min(L, M - m0);
     uint n = m0 / HW, s = m0 % HW;
     uint idx = (n * C + c) * HW + s;
-    float k = x[idx];
-    float s1 = 0.0, s2 = 0.0;
+    float k = FIRST(x[idx]);
+    VT s1 = VT(0.0), s2 = VT(0.0);
     for (uint j = 0u; j < cnt; j++) {
-        float d = x[idx] - k;
+        VT d = x[idx] - k;
         s1 += d;
         s2 += d * d;
         // Next value: the next s, or the next sample's plane of channel c.
@@ -50,7 +63,8 @@ void main() {
             idx += (C - 1u) * HW;
         }
     }
-    float fc = float(cnt);
-    partial[2u * i] = k + s1 / fc;
-    partial[2u * i + 1u] = max(s2 - s1 * s1 / fc, 0.0);
+    float fc = float(cnt * uint(V));
+    float t1 = HSUM(s1), t2 = HSUM(s2);
+    partial[2u * i] = k + t1 / fc;
+    partial[2u * i + 1u] = max(t2 - t1 * t1 / fc, 0.0);
 }
