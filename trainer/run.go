@@ -34,10 +34,12 @@ type RunOptions struct {
 	Progress Progress  // per-step progress (a terminal bar), may be nil
 }
 
-// Progress follows the steps of an epoch.
+// Progress follows the steps of an epoch. loss is the epoch's running mean
+// loss, read from the GPU every Config.LogEvery steps (NaN in between: no
+// per-step readback).
 type Progress interface {
 	Start(epoch, epochs, steps int)
-	Step(step int, imgPerSec float64)
+	Step(step int, imgPerSec, loss float64)
 	Done()
 }
 
@@ -120,8 +122,16 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			opt.Progress.Start(epoch+1, cfg.Epochs, steps)
 		}
 		done, err := s.epoch(ctx, rt, epoch, from, func(step int) {
+			loss := math.NaN()
+			if cfg.LogEvery > 0 && step%cfg.LogEvery == 0 {
+				sum, _ := s.Loss.ReadSums()
+				loss = sum / float64(min(step*batch, train.N))
+				if opt.Progress == nil {
+					fmt.Fprintf(opt.Log, "epoch %d step %d/%d  running loss %.4f\n", epoch+1, step, steps, loss)
+				}
+			}
 			if opt.Progress != nil {
-				opt.Progress.Step(step, throughput((step-from)*batch, time.Since(t0)))
+				opt.Progress.Step(step, throughput((step-from)*batch, time.Since(t0)), loss)
 			}
 		})
 		if opt.Progress != nil {
@@ -137,7 +147,8 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			res.Interrupted = true
 			return res, nil
 		}
-		sum, correct := s.Loss.ReadSums()
+		sum, correct := s.Loss.ReadSums() // waits for the epoch's last step
+		trainDur := time.Since(t0)
 		m := EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(train.N), TrainAcc: float64(correct) / float64(train.N),
 			LR: cfg.LR((epoch+1)*steps-1, steps*cfg.Epochs, epoch), ValLoss: math.NaN(), ValAcc: math.NaN()}
 		if math.IsNaN(m.TrainLoss) || math.IsInf(m.TrainLoss, 0) {
@@ -148,10 +159,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			m.ValLoss, m.ValAcc = s.Evaluate(rv, nil)
 		}
 		m.Seconds = time.Since(t0).Seconds()
-		m.ImgPerSec = throughput((steps-from)*batch, time.Since(t0))
-		if m.ImgPerSec > float64(train.N)/m.Seconds*float64(steps-from)/float64(steps)*2 {
-			m.ImgPerSec = float64(train.N) / m.Seconds
-		}
+		m.ImgPerSec = throughput(train.N-min(from*batch, train.N), trainDur) // training steps only
 		res.Metrics = append(res.Metrics, m)
 		res.TrainSeconds += m.Seconds
 		fmt.Fprintf(opt.Log, "epoch %2d/%d  loss %.4f  acc %.2f%%  val_loss %.4f  val_acc %.2f%%  lr %.3g  %.1fs  %.0f img/s\n",

@@ -67,7 +67,7 @@ func (p *probe) Start(epoch, epochs, steps int) {
 	p.epoch = epoch
 	p.start = append(p.start, p.d.Stats())
 }
-func (p *probe) Step(step int, _ float64) {
+func (p *probe) Step(step int, _, _ float64) {
 	if p.cancel != nil && p.epoch == p.cancelAt[0] && step == p.cancelAt[1] {
 		p.cancel()
 	}

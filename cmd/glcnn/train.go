@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -192,6 +193,7 @@ func linkLatest(dir string) {
 type bar struct {
 	b      *progressbar.ProgressBar
 	prefix string
+	loss   string // the last running loss read
 }
 
 func newBar() trainer.Progress {
@@ -202,15 +204,18 @@ func newBar() trainer.Progress {
 }
 
 func (p *bar) Start(epoch, epochs, steps int) {
-	p.prefix = fmt.Sprintf("epoch %d/%d", epoch, epochs)
+	p.prefix, p.loss = fmt.Sprintf("epoch %d/%d", epoch, epochs), ""
 	p.b = progressbar.NewOptions(steps, progressbar.OptionSetWriter(os.Stderr),
 		progressbar.OptionSetDescription(p.prefix), progressbar.OptionShowCount(),
 		progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish(),
 		progressbar.OptionThrottle(200*time.Millisecond))
 }
 
-func (p *bar) Step(step int, imgPerSec float64) {
-	p.b.Describe(fmt.Sprintf("%s  %.0f img/s", p.prefix, imgPerSec))
+func (p *bar) Step(step int, imgPerSec, loss float64) {
+	if !math.IsNaN(loss) {
+		p.loss = fmt.Sprintf("  loss %.4f", loss)
+	}
+	p.b.Describe(fmt.Sprintf("%s  %.0f img/s%s", p.prefix, imgPerSec, p.loss))
 	p.b.Set(step)
 }
 
