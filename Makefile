@@ -9,7 +9,8 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PKGS := gcc pkg-config libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libglx-mesa0 \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	xvfb xauth dataset-fashion-mnist
-# PyTorch, only for golden files and side-by-side benchmarks (not CI).
+# PyTorch (CPU): golden files, the side-by-side benchmark, and the test that
+# loads a glcnn model into PyTorch and compares predictions.
 TORCH_PKGS := python3-torch python3-numpy
 
 .PHONY: all deps deps-torch build test demo bench bench-compare golden fuzz clean
@@ -17,24 +18,25 @@ TORCH_PKGS := python3-torch python3-numpy
 all: build
 
 # Installs only the missing packages; does nothing when all are present.
-deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+define install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+endef
+
+deps:
+	$(call install,$(DEB_PKGS))
 
 deps-torch:
-	@missing=$$(for p in $(TORCH_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		$(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
-	fi
+	$(call install,$(DEB_PKGS) $(TORCH_PKGS))
 
 build: deps
 	$(GO) build -o $(BIN) ./cmd/glcnn
 
 # GL tests run on whatever EGL finds (llvmpipe on CI) with GL error checks on.
-test: deps
+test: deps-torch
 	$(GO) vet ./...
 	$(GO) test -tags gldebug -timeout 60m ./...
 
@@ -45,10 +47,10 @@ demo: build
 bench: build
 	$(BIN) bench
 
-bench-compare: build deps-torch
+bench-compare: deps-torch build
 	./scripts/bench_compare.sh
 
-golden: deps-torch deps
+golden: deps-torch
 	/usr/bin/python3 layers/testdata/gen_golden.py
 	/usr/bin/python3 trainer/testdata/gen_tutorial_golden.py
 
