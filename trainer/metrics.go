@@ -7,9 +7,10 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/glcnn/glcnn/data"
 )
 
 // EpochMetrics is one row of metrics.csv: what one epoch of training measured.
@@ -124,58 +125,12 @@ func formatMetric(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// writeAtomic writes a file through write and puts it at path only once it is
-// complete and on disk: the data goes to a temporary file in the same
-// directory (so the rename cannot cross file systems), which is fsynced,
-// closed and renamed over path. On any error the temporary file is removed
-// and path is left as it was. The new file gets mode 0644.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
+// writeAtomic is data.WriteFileAtomic (temporary file in the same folder,
+// fsync, rename; nothing half-written ever visible at path) with the path
+// in the error.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := data.WriteFileAtomic(path, write); err != nil {
 		return fmt.Errorf("trainer: write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("trainer: write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 1<<16)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
 	return nil
-}
-
-// syncDir fsyncs a directory so a rename into it survives a crash. Failure is
-// ignored: some file systems cannot sync directories, and the file itself is
-// already complete on disk.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
 }
