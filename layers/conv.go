@@ -17,10 +17,31 @@ const (
 	// accumulators in registers, so each value loaded feeds several FMAs;
 	// weight addresses are uniform across a workgroup.
 	VariantBlocked = "blocked"
+	// VariantVec (Conv2D only) runs stride-1 3x3 pad-1 convolutions whose
+	// planes hold a multiple of 4 pixels with kernels that walk the
+	// flattened planes in vec4s (BLOCKED 2 in the conv2d_*.comp files): all
+	// 9 taps per invocation, vec4 loads and stores, weights from a uniform
+	// block when they fit. Other shapes use the blocked kernels.
+	VariantVec = "vec"
 )
 
-// DefaultVariant is the variant a Conv2D or Linear uses when its Variant
-// field is empty: the fastest in BenchmarkConv2D and BenchmarkLinear on
+// DefaultConvVariant is the variant a Conv2D uses when its Variant field
+// is empty: vec, the fastest in BenchmarkConv2D on llvmpipe (Mesa 22.3, 2
+// cores) for every kernel at the default preset's shapes.
+var DefaultConvVariant = VariantVec
+
+func checkConvVariant(v string) (string, error) {
+	switch v {
+	case "":
+		return DefaultConvVariant, nil
+	case VariantVec:
+		return v, nil
+	}
+	return checkVariant("conv", v)
+}
+
+// DefaultVariant is the variant a Linear uses when its Variant field is
+// empty: the fastest in BenchmarkConv2D and BenchmarkLinear on
 // llvmpipe (Mesa 22.3, 2 cores), where blocked beat direct for every
 // kernel at the default preset's shapes, by 2x (first conv, input
 // gradient) to 25x.
@@ -46,6 +67,20 @@ const (
 	convWG                 = 64
 )
 
+// Blocking of the vec kernels: output channels x vec4s of pixels per
+// forward / input-gradient invocation, output channels per dw invocation.
+var (
+	convVecKB, convVecPV = 16, 2
+	convVecFilterKB      = 8
+	// convVecInvocations is how many dw invocations the batch slices aim
+	// at: enough lanes for a software renderer's threads, or a GPU's.
+	convVecInvocations = map[bool]int{true: 512, false: 16384}
+	// convUniformLimit caps the packed weights read from a uniform block
+	// (bytes; also capped by GL_MAX_UNIFORM_BLOCK_SIZE). Tests lower it to
+	// exercise the storage-buffer fallback.
+	convUniformLimit = 1 << 30
+)
+
 // blockedWG is the workgroup size of the blocked kernels: small on a
 // software renderer, where BenchmarkConv2D measured 8-16 up to twice as
 // fast as 64; a GPU wants full warps.
@@ -68,12 +103,14 @@ func convFilterJB(kw int) int { return min(kw, 64/convFilterKB) }
 type Conv2D struct {
 	OutC, KH, KW, Stride, Pad int
 	Bias                      bool
-	// Variant selects the kernels ("direct" or "blocked"); empty means
-	// DefaultVariant. Set it before Setup.
+	// Variant selects the kernels ("direct", "blocked" or "vec"); empty
+	// means DefaultConvVariant. Set it before Setup.
 	Variant string
 
 	dev                       *gpu.Device
 	variant                   string
+	kern                      int  // BLOCKED define: 0 direct, 1 blocked, 2 vec
+	uboF, uboD                bool // vec: packed weights in a uniform block
 	n, c, h, w, oh, ow        int // n: the largest batch
 	weight, bias              *Param
 	y, dx                     *Tensor
@@ -107,7 +144,7 @@ func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	if in[1]+2*l.Pad < l.KH || in[2]+2*l.Pad < l.KW {
 		return nil, fmt.Errorf("layers: conv: kernel %dx%d larger than the padded input %v (pad %d)", l.KH, l.KW, in, l.Pad)
 	}
-	v, err := checkVariant("conv", l.Variant)
+	v, err := checkConvVariant(l.Variant)
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +153,35 @@ func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	l.n, l.c, l.h, l.w = maxBatch, in[0], in[1], in[2]
 	l.oh = (l.h+2*l.Pad-l.KH)/l.Stride + 1
 	l.ow = (l.w+2*l.Pad-l.KW)/l.Stride + 1
+	switch {
+	case v == VariantDirect:
+		l.kern = 0
+	case v == VariantVec && l.vecShape():
+		l.kern = 2
+	default:
+		l.kern = 1
+	}
 	if err := l.alloc(); err != nil {
 		l.Release()
 		return nil, err
 	}
 	l.compile()
 	return []int{l.OutC, l.oh, l.ow}, nil
+}
+
+// vecShape reports whether the vec kernels handle the layer's shape.
+func (l *Conv2D) vecShape() bool {
+	return l.Stride == 1 && l.KH == 3 && l.KW == 3 && l.Pad == 1 && l.h*l.w%4 == 0 && l.w >= 4
+}
+
+// packSizes is the floats of the forward and input-gradient weight packs.
+func (l *Conv2D) packSizes() (int, int) {
+	taps := l.KH * l.KW
+	kb, cb := convFwdKB, convDataCB
+	if l.kern == 2 {
+		kb, cb = vecKB(l.OutC), vecKB(l.c)
+	}
+	return l.c * taps * divUp(l.OutC, kb) * kb, l.OutC * taps * divUp(l.c, cb) * cb
 }
 
 func (l *Conv2D) alloc() error {
@@ -143,21 +203,27 @@ func (l *Conv2D) alloc() error {
 	if err != nil {
 		return err
 	}
-	if ns := l.slices(l.n); ns > 1 {
+	if ns := l.maxSlices(); ns > 1 {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*max(l.OutC*l.c*l.KH*l.KW, l.OutC))
 	}
-	if err == nil && l.variant == VariantBlocked {
-		taps := l.KH * l.KW
-		l.packF, err = gpu.NewBuffer[float32](l.dev, l.c*taps*divUp(l.OutC, convFwdKB)*convFwdKB)
+	if err == nil && l.kern != 0 {
+		f, d := l.packSizes()
+		l.packF, err = gpu.NewBuffer[float32](l.dev, f)
 		if err == nil {
-			l.packD, err = gpu.NewBuffer[float32](l.dev, l.OutC*taps*divUp(l.c, convDataCB)*convDataCB)
+			l.packD, err = gpu.NewBuffer[float32](l.dev, d)
 		}
+		lim := min(convUniformLimit, l.dev.Info().MaxUniformBlock)
+		l.uboF, l.uboD = l.kern == 2 && 4*f <= lim, l.kern == 2 && 4*d <= lim
 	}
 	return err
 }
 
 func (l *Conv2D) compile() {
-	d, blocked := l.dev, bit(l.variant == VariantBlocked)
+	if l.kern == 2 {
+		l.compileVec()
+		return
+	}
+	d, blocked := l.dev, bit(l.kern == 1)
 	s1 := gpu.D("S1", bit(l.Stride == 1))
 	wg := gpu.D("WG", convWG)
 	if blocked == 1 {
@@ -172,6 +238,34 @@ func (l *Conv2D) compile() {
 	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
 	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
 	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
+}
+
+func (l *Conv2D) compileVec() {
+	d := l.dev
+	f, dd := l.packSizes()
+	wg, hw := gpu.D("WG", blockedWG(d)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
+	conv := func(name string, kb int, bias bool, ubo bool, n int) *gpu.Program {
+		return d.MustProgram(name, append(hw, wg, gpu.D("BLOCKED", 2), gpu.D("KB", kb), gpu.D("PV", convVecPV),
+			gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4))...)
+	}
+	l.fwd = conv("conv2d_fwd", vecKB(l.OutC), l.Bias, l.uboF, f)
+	l.data = conv("conv2d_bwd_data", vecKB(l.c), false, l.uboD, dd)
+	l.filter = d.MustProgram("conv2d_bwd_filter", append(hw, wg, gpu.D("BLOCKED", 2), gpu.D("KB", convVecFilterKB))...)
+	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
+	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
+	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
+}
+
+// vecKB is the channel block of a vec forward kernel producing k
+// channels: convVecKB, or k rounded up to 4 when that is fewer.
+func vecKB(k int) int { return min(convVecKB, divUp(k, 4)*4) }
+
+// weights returns the packed weights for binding 4 of a vec kernel.
+func (l *Conv2D) weights(b *gpu.Buffer[float32], ubo bool) gpu.Storage {
+	if ubo {
+		return l.dev.AsUniformBlock(b)
+	}
+	return b
 }
 
 // slices is the number of batch slices the dw and db sums are split into
@@ -189,9 +283,23 @@ func dyVector(ow int) int {
 	return 1
 }
 
+// maxSlices bounds slices(n) for every batch n up to the largest.
+func (l *Conv2D) maxSlices() int {
+	if l.kern == 2 {
+		return min(l.n, divUp(convVecInvocations[l.dev.Info().Software], l.c*divUp(l.OutC, convVecFilterKB)))
+	}
+	return l.slices(l.n)
+}
+
 func (l *Conv2D) slices(n int) int {
-	if l.variant != VariantBlocked {
+	switch l.kern {
+	case 0:
 		return 1
+	case 2:
+		// Enough (slice, c, channel block) invocations to fill the device.
+		inv := l.c * divUp(l.OutC, convVecFilterKB)
+		ns := min(n, divUp(convVecInvocations[l.dev.Info().Software], inv))
+		return divUp(n, divUp(n, ns))
 	}
 	per := max(1, convFilterSlice/(l.oh*l.ow)) // samples per slice
 	return (n + per - 1) / per
@@ -211,7 +319,17 @@ func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 	if l.Bias {
 		bufs = append(bufs, l.bias.Value.Buf)
 	}
-	if l.variant == VariantBlocked {
+	if l.kern == 2 {
+		if !l.Bias {
+			bufs = append(bufs, l.y.Buf) // binding 3 unused
+		}
+		l.packWeights(0, l.packF, vecKB(l.OutC))
+		bufs[1] = x.Buf // binding 1 unused
+		bufs = append(bufs, l.weights(l.packF, l.uboF))
+		l.dev.Dispatch(l.fwd, l.vecGrid(n, l.OutC), bufs, gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
+		return l.y.View(n, l.OutC, l.oh, l.ow)
+	}
+	if l.kern == 1 {
 		if !l.Bias {
 			bufs = append(bufs, l.weight.Value.Buf) // binding 3 unused
 		}
@@ -227,7 +345,7 @@ func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 func (l *Conv2D) packWeights(mode int, dst *gpu.Buffer[float32], block int) {
 	taps := l.KH * l.KW
 	a, b := l.c, l.OutC
-	if mode == 1 {
+	if mode != 0 {
 		a, b = l.OutC, l.c
 	}
 	bp := divUp(b, block) * block
@@ -235,15 +353,20 @@ func (l *Conv2D) packWeights(mode int, dst *gpu.Buffer[float32], block int) {
 		gpu.U("K", l.OutC), gpu.U("C", l.c), gpu.U("T", taps), gpu.U("Bp", bp), gpu.U("mode", mode))
 }
 
+// vecGrid is the grid of the vec forward kernel producing k channels.
+func (l *Conv2D) vecGrid(n, k int) gpu.Grid {
+	return gpu.Grid2(n*divUp(l.h*l.w/4, convVecPV), divUp(k, vecKB(k)))
+}
+
 func (l *Conv2D) fwdGrid(n int) gpu.Grid {
-	if l.variant == VariantBlocked {
+	if l.kern == 1 {
 		return gpu.Grid2(n*l.oh*divUp(l.ow, convFwdPB), divUp(l.OutC, convFwdKB))
 	}
 	return gpu.Grid1(n * l.OutC * l.oh * l.ow)
 }
 
 func (l *Conv2D) dataGrid(n int) gpu.Grid {
-	if l.variant == VariantBlocked {
+	if l.kern == 1 {
 		return gpu.Grid2(n*l.h*divUp(l.w, convDataPB), divUp(l.c, convDataCB))
 	}
 	return gpu.Grid1(n * l.c * l.h * l.w)
@@ -259,7 +382,21 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	us := l.uniforms(n)
 	ns := l.slices(n)
 	ckk := l.c * l.KH * l.KW
-	if l.variant == VariantBlocked {
+	if l.kern == 2 {
+		per := divUp(n, ns)
+		ns = divUp(n, per)
+		dst := l.weight.Grad.Buf
+		if ns > 1 {
+			dst = l.partial
+		}
+		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c, divUp(l.OutC, convVecFilterKB)),
+			[]gpu.Storage{l.x.Buf, dy.Buf, dst},
+			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC), gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1)))
+		if ns > 1 {
+			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
+				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
+		}
+	} else if l.kern == 1 {
 		per := divUp(n, ns)
 		dst := l.weight.Grad.Buf
 		if ns > 1 {
@@ -287,8 +424,14 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 }
 
 func (l *Conv2D) backwardData(dy *Tensor, n int) {
+	if l.kern == 2 {
+		l.packWeights(2, l.packD, vecKB(l.c))
+		l.dev.Dispatch(l.data, l.vecGrid(n, l.c), []gpu.Storage{dy.Buf, dy.Buf, l.dx.Buf, dy.Buf, l.weights(l.packD, l.uboD)},
+			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+		return
+	}
 	bufs := []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}
-	if l.variant == VariantBlocked {
+	if l.kern == 1 {
 		l.packWeights(1, l.packD, convDataCB)
 		bufs = append(bufs, l.packD)
 	}
@@ -340,9 +483,10 @@ func (l *Conv2D) Costs(n int) map[string]Cost {
 		costs["conv2d_fwd"] = c
 		costs["bias_bwd"] = Cost{FLOPs: y, Bytes: f * (y + 2*k)}
 	}
-	if l.variant == VariantBlocked {
+	if l.kern != 0 {
 		// Both repacks (forward and input gradient); no arithmetic.
-		packed := int64(l.c*divUp(l.OutC, convFwdKB)*convFwdKB+l.OutC*divUp(l.c, convDataCB)*convDataCB) * int64(l.KH*l.KW)
+		pf, pd := l.packSizes()
+		packed := int64(pf + pd)
 		costs["conv2d_pack"] = Cost{Bytes: f * (2*k*ckk + packed)}
 	}
 	if ns := int64(l.slices(n)); ns > 1 {

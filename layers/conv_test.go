@@ -12,6 +12,10 @@ import (
 
 var variants = []string{VariantDirect, VariantBlocked}
 
+// convVariants are the Conv2D variants; vec falls back to blocked kernels
+// for shapes it does not handle.
+var convVariants = []string{VariantDirect, VariantBlocked, VariantVec}
+
 // convCase is one convolution shape: input (c,h,w), batch n, outC output
 // channels, a k x k kernel (kw overrides the width when non-zero).
 type convCase struct {
@@ -44,7 +48,7 @@ var convCases = []convCase{
 }
 
 func TestConv2D(t *testing.T) {
-	for _, v := range variants {
+	for _, v := range convVariants {
 		for i, cc := range convCases {
 			t.Run(v+"/"+cc.String(), func(t *testing.T) {
 				kw := cc.kw
@@ -58,6 +62,58 @@ func TestConv2D(t *testing.T) {
 			})
 		}
 	}
+}
+
+// vecCases are shapes the vec kernels take (stride 1, 3x3, pad 1, a
+// multiple of 4 pixels per plane): odd channel counts, several channel
+// blocks, rows of 4, 6 and 14 floats (window misalignments 1 and 3).
+var vecCases = []convCase{
+	{n: 3, c: 5, h: 14, w: 14, outC: 19, k: 3, stride: 1, pad: 1, bias: true},
+	{n: 2, c: 17, h: 4, w: 4, outC: 3, k: 3, stride: 1, pad: 1, bias: false},
+	{n: 2, c: 2, h: 2, w: 6, outC: 9, k: 3, stride: 1, pad: 1, bias: true},
+	{n: 2, c: 1, h: 5, w: 4, outC: 1, k: 3, stride: 1, pad: 1, bias: false},
+}
+
+// TestConv2DVec runs the vec kernels on their own shapes, with the packed
+// weights in a uniform block and in a storage buffer (the fallback for
+// weights beyond GL_MAX_UNIFORM_BLOCK_SIZE), with one dw slice and many.
+func TestConv2DVec(t *testing.T) {
+	for _, m := range []struct {
+		name        string
+		uboLimit    int
+		invocations int
+	}{{"ubo/slices", 1 << 30, 512}, {"ssbo/slices", 0, 512}, {"ubo/one_slice", 1 << 30, 1}, {"ssbo/one_slice", 0, 1}} {
+		for i, cc := range append(vecCases, convCases[len(convCases)-1]) {
+			t.Run(m.name+"/"+cc.String(), func(t *testing.T) {
+				defer func(u, a, b int) {
+					convUniformLimit, convVecInvocations[true], convVecInvocations[false] = u, a, b
+				}(convUniformLimit, convVecInvocations[true], convVecInvocations[false])
+				convUniformLimit, convVecInvocations[true], convVecInvocations[false] = m.uboLimit, m.invocations, m.invocations
+				l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
+				l.Variant = VariantVec
+				p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.k, Stride: cc.stride, Pad: cc.pad}
+				checkLayer(t, &vecProbe{Conv2D: l, t: t, ubo: m.uboLimit > 0, one: m.invocations == 1}, layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: int64(7 * i)}, convRef(p, cc.bias))
+			})
+		}
+	}
+}
+
+// vecProbe checks after Setup that the vec kernels and the intended
+// weight binding and slicing are in use.
+type vecProbe struct {
+	*Conv2D
+	t        *testing.T
+	ubo, one bool
+}
+
+func (v *vecProbe) Setup(d *gpu.Device, in []int, n int) ([]int, error) {
+	out, err := v.Conv2D.Setup(d, in, n)
+	if err == nil {
+		if v.kern != 2 || v.uboF != v.ubo || v.uboD != v.ubo || (v.slices(n) == 1) != v.one {
+			v.t.Errorf("kern %d, uniform blocks %v %v, %d slices; want vec, %v, one slice %v", v.kern, v.uboF, v.uboD, v.slices(n), v.ubo, v.one)
+		}
+	}
+	return out, err
 }
 
 func convRef(p ref.Conv2DParams, bias bool) refFunc {
@@ -99,7 +155,7 @@ func TestConv2DGolden(t *testing.T) {
 	pr := g["params"].Data // N C H W K KH KW Stride Pad
 	n, c, h, w, k := int(pr[0]), int(pr[1]), int(pr[2]), int(pr[3]), int(pr[4])
 	d := gputest.Device(t)
-	for _, v := range variants {
+	for _, v := range convVariants {
 		t.Run(v, func(t *testing.T) {
 			l := NewConv2D(k, int(pr[5]), int(pr[6]), int(pr[7]), int(pr[8]), true)
 			l.Variant = v
@@ -140,58 +196,4 @@ func TestConv2DCosts(t *testing.T) {
 	if c["conv2d_bwd_data"].Bytes != 4*(2*32*196+32*144+2*16*196) || c["bias_bwd"].Bytes != 4*(2*32*196+64) {
 		t.Errorf("Bytes: %+v", c)
 	}
-}
-
-// BenchmarkConv2D times each kernel and variant at the default preset's
-// shapes, batch 128: conv 1->16 on 28x28 and 16->32 on 14x14, 3x3 pad 1.
-// GFLOP/s counts 2 FLOPs per multiply-add (Costs). On llvmpipe these are
-// software-renderer figures.
-func BenchmarkConv2D(b *testing.B) {
-	d := gputest.Device(b)
-	b.Logf("GL_RENDERER %s", d.Info().Renderer)
-	for _, s := range []struct {
-		name      string
-		c, hw, oc int
-	}{{"1to16_28x28", 1, 28, 16}, {"16to32_14x14", 16, 14, 32}} {
-		for _, v := range variants {
-			for _, pass := range []string{"fwd", "bwd_data", "bwd_filter"} {
-				b.Run(s.name+"/"+v+"/"+pass, func(b *testing.B) {
-					benchConv(b, d, v, pass, s.c, s.hw, s.oc)
-				})
-			}
-		}
-	}
-}
-
-func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
-	const n = 128
-	l := NewConv2D(oc, 3, 3, 1, 1, false)
-	l.Variant = v
-	if _, err := l.Setup(d, []int{c, hw, hw}, n); err != nil {
-		b.Fatal(err)
-	}
-	defer l.Release()
-	x, _ := NewTensor(d, n, c, hw, hw)
-	defer x.Release()
-	x.Buf.Upload(ref.Float32s(ref.RandN(1, x.Len())))
-	l.weight.Value.Buf.Upload(ref.Float32s(ref.RandN(2, l.weight.Value.Len())))
-	y := l.Forward(x, Mode{Train: true})
-	dy, _ := NewTensor(d, y.Shape...)
-	defer dy.Release()
-	dy.Buf.Upload(ref.Float32s(ref.RandN(3, dy.Len())))
-	run := map[string]func(){
-		"fwd": func() { l.Forward(x, Mode{Train: true}) },
-		"bwd_data": func() {
-			l.dev.Dispatch(l.data, l.dataGrid(n), []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}, l.uniforms(n)...)
-		},
-		"bwd_filter": func() { l.Backward(dy, false) },
-	}[pass]
-	run()
-	d.Finish()
-	for b.Loop() {
-		run()
-	}
-	d.Finish()
-	flops := l.Costs(n)["conv2d_"+pass].FLOPs
-	b.ReportMetric(float64(flops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }

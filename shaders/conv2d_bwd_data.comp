@@ -22,6 +22,15 @@
 //     gpu.Grid2(N*H*ceil(W/PB), ceil(C/CB)); CB is 4, 8, 12 or 16. As in
 //     conv2d_fwd (see why there), loads use clamped indices and selects,
 //     and only the store is guarded.
+//   BLOCKED 2 (vec, stride 1, 3x3, pad 1, H*W a multiple of 4): the input
+//     gradient of such a convolution is a convolution of dy with the
+//     weights transposed (C <-> K) and flipped (tap t -> 8-t), so this is
+//     conv2d_fwd's BLOCKED 2 kernel, run with the weights packed by
+//     conv2d_pack.comp mode 2 and the uniforms C = K (dy channels), K = C
+//     (dx channels). Bindings as there: 0 dy, 2 dx, 4 packed weights.
+#if defined(BLOCKED) && BLOCKED == 2
+#include "conv2d_fwd.comp"
+#else
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -164,3 +173,4 @@ void main() {
 #endif
 }
 #endif
+#endif // BLOCKED == 2

@@ -26,6 +26,24 @@
 //     a per-lane, bounds-checked loop, even for uniform addresses — so the
 //     kernel maximises FMAs per load. Out-of-range lanes, rows and columns
 //     compute on clamped indices and only the store is guarded.
+//   BLOCKED 2 (vec, stride 1, 3x3, pad 1, H*W a multiple of 4): one
+//     invocation computes KB output channels x PV vec4s of consecutive
+//     pixels of the flattened output plane (4*PV pixels, rows wrap), KB*4*PV
+//     accumulators in arrays of 4 channels x PV vec4s (<= 32 floats). Per
+//     input channel and kernel row it loads the x window as aligned vec4s of
+//     the flattened input plane (the window's misalignment is a constant:
+//     H and W are the defines HD, WD), zeroes vec4s outside the plane, and
+//     masks the left/right kernel columns where the pixel is on the image's
+//     first/last column; with those masks the flat window is exactly the
+//     zero-padded 2-D one. y is stored as vec4s. Weights come packed as in
+//     BLOCKED 1 (K padded to KB), from a uniform block when WUBO is 1 (WN
+//     vec4s; on llvmpipe a uniform load is several times cheaper than a
+//     storage-buffer load), else from a storage buffer; binding 4 either way.
+//     Uniforms N, C, K only. Lanes run over (n, pixel block), the channel
+//     block is gl_WorkGroupID.y. Dispatch gpu.Grid2(N*ceil(H*W/(4*PV)),
+//     ceil(K/KB)); KB is 4, 8, 12 or 16. conv2d_bwd_data BLOCKED 2 is this
+//     kernel run on dy with the flipped, transposed weights (a stride-1
+//     "same" convolution's input gradient is one).
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -43,6 +61,138 @@
 #define HAS_BIAS 0
 #endif
 layout(local_size_x = WG) in;
+#if BLOCKED == 2
+// ---- BLOCKED 2 (vec) ----
+#ifndef PV
+#define PV 2
+#endif
+#ifndef WUBO
+#define WUBO 0
+#endif
+#define HW (HD * WD)
+#define HW4 (HW / 4)
+layout(std430, binding = 0) readonly buffer X { vec4 xv4[]; };
+layout(std430, binding = 2) writeonly buffer Y { vec4 yv4[]; };
+#if HAS_BIAS
+layout(std430, binding = 3) readonly buffer B { float b[]; };
+#endif
+// Packed weights wp[(c*9 + tap)*Kp/4 + k/4][k%4], Kp = K rounded up to KB.
+#if WUBO
+layout(std140, binding = 4) uniform WPU { vec4 wp[WN]; };
+#else
+layout(std430, binding = 4) readonly buffer WP { vec4 wp[]; };
+#endif
+uniform int N, C, K;
+
+// The x window of kernel row i for pixels p0..p0+4*PV-1 starts at flat
+// position p0 + (i-1)*WD - 1; OFF(i) is its offset in its first aligned
+// vec4, NV the vec4s loaded per row.
+#define OFF(i) ((((i) - 1) * WD - 1) & 3)
+#define NVI(i) ((OFF(i) + 4 * PV + 2 + 3) / 4)
+#define NV ((4 * PV + 2 + 3 + 3) / 4)
+
+// ROW(i) loads kernel row i's window into win[] (plane vectors only,
+// others zero).
+#define ROW(i) { \
+    int a = (p0 + ((i) - 1) * WD - 1 - OFF(i)) >> 2; \
+    for (int u = 0; u < NVI(i); u++) { \
+        int q = a + u; \
+        vec4 v = xv4[base + clamp(q, 0, HW4 - 1)]; \
+        v = (q >= 0 && q < HW4) ? v : vec4(0.0); \
+        win[4 * u] = v.x; win[4 * u + 1] = v.y; win[4 * u + 2] = v.z; win[4 * u + 3] = v.w; \
+    } }
+
+// ACC adds weight vec4 WI (4 channels) times the PV pixel vec4s XW into A.
+#define ACC(A, WI, XW) { vec4 wv = wp[WI]; for (int p = 0; p < PV; p++) { \
+    A[p] += wv.x * XW[p]; A[PV + p] += wv.y * XW[p]; A[2 * PV + p] += wv.z * XW[p]; A[3 * PV + p] += wv.w * XW[p]; } }
+
+// ROWTAPS(I) adds kernel row I's three taps of channel c (written out per
+// row so that every window index is a constant: an array indexed by a
+// variable goes to memory on llvmpipe).
+#define ROWTAPS(I) { \
+    float win[4 * NV]; \
+    ROW(I) \
+    for (int j = 0; j < 3; j++) { \
+        vec4 xw[PV]; \
+        for (int p = 0; p < PV; p++) { \
+            int t = OFF(I) + 4 * p + j; \
+            xw[p] = vec4(win[t], win[t + 1], win[t + 2], win[t + 3]); \
+            if (j == 0) xw[p] *= ml[p]; \
+            if (j == 2) xw[p] *= mr[p]; \
+        } \
+        int wbase = (c * 9 + (I) * 3 + j) * kq + k0 / 4; \
+        ACC4(wbase, xw) \
+    } }
+
+#if KB > 12
+#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW) ACC(acc2, WB + 2, XW) ACC(acc3, WB + 3, XW)
+#elif KB > 8
+#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW) ACC(acc2, WB + 2, XW)
+#elif KB > 4
+#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW)
+#else
+#define ACC4(WB, XW) ACC(acc0, WB, XW)
+#endif
+
+void storeq(int n, int p0, int k, vec4 a[4 * PV]) {
+    for (int u = 0; u < 4; u++) {
+        if (k + u >= K) return;
+#if HAS_BIAS
+        float bv = b[k + u];
+#else
+        float bv = 0.0;
+#endif
+        int row = (n * K + k + u) * HW4 + p0 / 4;
+        for (int p = 0; p < PV; p++) {
+            if (p0 + 4 * p < HW) yv4[row + p] = a[u * PV + p] + bv;
+        }
+    }
+}
+
+void main() {
+    int PBN = (HW4 + PV - 1) / PV; // pixel blocks per plane
+    int total = N * PBN;
+    int g = int(gl_GlobalInvocationID.x);
+    bool live = g < total;
+    g = min(g, total - 1);
+    int pb = g % PBN;
+    int n = g / PBN;
+    int p0 = pb * 4 * PV;
+    int k0 = int(gl_WorkGroupID.y) * KB;
+    int kq = (K + KB - 1) / KB * (KB / 4); // vec4s per tap in wp
+
+    // Column masks: left taps (j = 0) vanish on column 0, right taps
+    // (j = 2) on column WD-1.
+    vec4 ml[PV], mr[PV];
+    for (int p = 0; p < PV; p++) {
+        for (int e = 0; e < 4; e++) {
+            int ox = (p0 + 4 * p + e) % WD;
+            ml[p][e] = ox == 0 ? 0.0 : 1.0;
+            mr[p][e] = ox == WD - 1 ? 0.0 : 1.0;
+        }
+    }
+
+    vec4 acc0[4 * PV], acc1[4 * PV], acc2[4 * PV], acc3[4 * PV];
+    for (int p = 0; p < 4 * PV; p++) { acc0[p] = vec4(0.0); acc1[p] = vec4(0.0); acc2[p] = vec4(0.0); acc3[p] = vec4(0.0); }
+    for (int c = 0; c < C; c++) {
+        int base = (n * C + c) * HW4;
+        ROWTAPS(0)
+        ROWTAPS(1)
+        ROWTAPS(2)
+    }
+    if (!live) return;
+    storeq(n, p0, k0, acc0);
+#if KB > 4
+    storeq(n, p0, k0 + 4, acc1);
+#endif
+#if KB > 8
+    storeq(n, p0, k0 + 8, acc2);
+#endif
+#if KB > 12
+    storeq(n, p0, k0 + 12, acc3);
+#endif
+}
+#else
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 #if BLOCKED == 0
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
@@ -177,3 +327,4 @@ void main() {
 #endif
 }
 #endif
+#endif // BLOCKED == 2
