@@ -56,9 +56,9 @@ golden: deps-torch
 
 # A short coverage-guided run of each reader's fuzz target.
 fuzz: deps
-	$(GO) test ./data -run '^$$' -fuzz FuzzCSV -fuzztime 30s
-	$(GO) test ./data -run '^$$' -fuzz FuzzPNG -fuzztime 30s
-	$(GO) test ./data -run '^$$' -fuzz FuzzIDX -fuzztime 30s
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzCSV$$' -fuzztime 30s
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzPNG$$' -fuzztime 30s
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzIDX$$' -fuzztime 30s
 
 clean:
 	rm -f $(BIN)
