@@ -111,8 +111,8 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if res.Interrupted {
 			return nil
 		}
-		fmt.Printf("validation accuracy %.2f%%, test accuracy %.2f%%, %.0f s of training on %s\n",
-			100*res.ValAcc, 100*res.TestAcc, res.TrainSeconds, dev.Info().Renderer)
+		fmt.Printf("validation accuracy %s, test accuracy %s, %.0f s of training on %s\n",
+			percent(res.ValAcc, "no validation split"), percent(res.TestAcc, "no test labels"), res.TrainSeconds, dev.Info().Renderer)
 		fmt.Printf("outputs in %s/\n", dir)
 		return nil
 	}
@@ -220,3 +220,11 @@ func (p *bar) Step(step int, imgPerSec, loss float64) {
 }
 
 func (p *bar) Done() { p.b.Finish() }
+
+// percent formats an accuracy, or why there is none.
+func percent(acc float64, none string) string {
+	if math.IsNaN(acc) {
+		return "(" + none + ")"
+	}
+	return fmt.Sprintf("%.2f%%", 100*acc)
+}
