@@ -93,6 +93,10 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "data: %s\n", ds)
+		spec, _ := trainer.ParseSpec(full.Arch)
+		if _, err := spec.Shapes([]int{1, ds.Train.H, ds.Train.W}, len(data.ClassNames)); err != nil {
+			return usageError{err.Error()} // refused before any work
+		}
 		dev, err := g.open()
 		if err != nil {
 			return err
