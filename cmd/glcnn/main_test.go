@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// capture runs the CLI in-process and returns its exit status and stderr.
+func capture(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	r, w, _ := os.Pipe()
+	old := os.Stderr
+	os.Stderr = w
+	code := run(args)
+	w.Close()
+	os.Stderr = old
+	b := make([]byte, 1<<16)
+	n, _ := r.Read(b)
+	return code, string(b[:n])
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(filepath.Join(bad, "train"), 0o755)
+	os.WriteFile(filepath.Join(bad, "train.csv"), []byte("id,label\n1,3\n2,11\n"), 0o644)
+	out := filepath.Join(dir, "run")
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--help"}, 0, "train"},
+		{nil, 2, "Commands:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"info", "--bogus"}, 2, "unknown flag: --bogus"},
+		{[]string{"train", "--help"}, 0, "Examples:"},
+		{[]string{"train", "--preset", "nope"}, 2, "want one of"},
+		{[]string{"train", "--lr", "-1"}, 2, "--lr"},
+		{[]string{"train", "--resume"}, 2, "--resume needs --out"},
+		{[]string{"train", "--data", bad, "--out", out}, 2, "train.csv line 3: label \"11\""},
+		{[]string{"train", "--data", filepath.Join(dir, "missing")}, 2, "missing"},
+		{[]string{"train", "--arch", "conv:4:3,fc:7"}, 2, "must end with fc:10"},
+		{[]string{"train", "--arch", "conv:4:3,pool:2,fc:10"}, 2, `layer 2 "pool:2": unknown kind`},
+		{[]string{"eval"}, 2, "--model is required"},
+		{[]string{"data", "export", "--format", "csv", "--out", out}, 2, "only apparels"},
+	} {
+		code, stderr := capture(t, c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("glcnn %s: status %d, want %d; stderr %q, want it to contain %q", strings.Join(c.args, " "), code, c.code, stderr, c.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused run left an output folder")
+	}
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	_, stderr := capture(t, "--help")
+	for _, c := range []string{"info", "train", "eval", "predict", "bench", "show", "data export"} {
+		if !strings.Contains(stderr, "  "+c) {
+			t.Errorf("--help does not list %q:\n%s", c, stderr)
+		}
+	}
+}
