@@ -107,7 +107,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
-		linkLatest(dir)
+		if *out == "" {
+			linkLatest(dir)
+		}
 		res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *resume, Log: os.Stdout, Progress: newBar()})
 		if err != nil {
 			return err
@@ -178,7 +180,7 @@ func mergeFlags(fs *pflag.FlagSet, dst *trainer.Config, f trainer.Config, flip s
 	dst.LogEvery = f.LogEvery
 }
 
-// linkLatest points runs/latest at dir (best effort).
+// linkLatest points runs/latest at dir, a default run folder (best effort).
 func linkLatest(dir string) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
