@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -73,11 +74,17 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		full := p.Config
 		full.Preset = p.Name
 		mergeFlags(fs, &full, cfg, *flip)
+		if *resume {
+			if *out == "" {
+				return usagef("--resume needs --out RUN_FOLDER")
+			}
+			var err error
+			if full, err = resumeConfig(fs, *out); err != nil {
+				return err
+			}
+		}
 		if err := full.Validate(); err != nil {
 			return usageError{err.Error()}
-		}
-		if *resume && *out == "" {
-			return usagef("--resume needs --out RUN_FOLDER")
 		}
 		dir := *out
 		if dir == "" {
@@ -122,6 +129,31 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		fmt.Printf("outputs in %s/\n", dir)
 		return nil
 	}
+}
+
+// resumeConfig reads the configuration of the run in dir: a resumed run
+// continues exactly as it started, so only device flags may be given.
+func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
+	var cfg trainer.Config
+	var changed []string
+	fs.Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "resume", "out", "context", "gpu", "gl-debug", "log-every":
+		default:
+			changed = append(changed, "--"+f.Name)
+		}
+	})
+	if len(changed) > 0 {
+		return cfg, usagef("--resume continues with the run's own config.json; drop %v", changed)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, trainer.ConfigFile))
+	if err != nil {
+		return cfg, usagef("--resume: %v", err)
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return cfg, fmt.Errorf("--resume: %s: %v", filepath.Join(dir, trainer.ConfigFile), err)
+	}
+	return cfg, nil
 }
 
 // mergeFlags overrides the preset with every flag the user set.
