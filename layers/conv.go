@@ -70,7 +70,7 @@ const (
 // Blocking of the vec kernels: output channels x vec4s of pixels per
 // forward / input-gradient invocation, output channels per dw invocation.
 var (
-	convVecKB, convVecPV = 16, 2
+	convVecKB, convVecPV = 8, 2
 	convVecFilterKB      = 8
 	// convVecInvocations is how many dw invocations the batch slices aim
 	// at: enough lanes for a software renderer's threads, or a GPU's.

@@ -29,7 +29,7 @@
 //   BLOCKED 2 (vec, stride 1, 3x3, pad 1, H*W a multiple of 4): one
 //     invocation computes KB output channels x PV vec4s of consecutive
 //     pixels of the flattened output plane (4*PV pixels, rows wrap), KB*4*PV
-//     accumulators in arrays of 4 channels x PV vec4s (<= 32 floats). Per
+//     accumulators in one array of PV vec4s per channel (PV <= 8). Per
 //     input channel and kernel row it loads the x window as aligned vec4s of
 //     the flattened input plane (the window's misalignment is a constant:
 //     H and W are the defines HD, WD), zeroes vec4s outside the plane, and
@@ -102,9 +102,10 @@ uniform int N, C, K;
         win[4 * u] = v.x; win[4 * u + 1] = v.y; win[4 * u + 2] = v.z; win[4 * u + 3] = v.w; \
     } }
 
-// ACC adds weight vec4 WI (4 channels) times the PV pixel vec4s XW into A.
-#define ACC(A, WI, XW) { vec4 wv = wp[WI]; for (int p = 0; p < PV; p++) { \
-    A[p] += wv.x * XW[p]; A[PV + p] += wv.y * XW[p]; A[2 * PV + p] += wv.z * XW[p]; A[3 * PV + p] += wv.w * XW[p]; } }
+// ACC adds weight vec4 WI (4 channels) times the PV pixel vec4s XW into
+// the channels' accumulator arrays A0..A3.
+#define ACC(A0, A1, A2, A3, WI, XW) { vec4 wv = wp[WI]; for (int p = 0; p < PV; p++) { \
+    A0[p] += wv.x * XW[p]; A1[p] += wv.y * XW[p]; A2[p] += wv.z * XW[p]; A3[p] += wv.w * XW[p]; } }
 
 // ROWTAPS(I) adds kernel row I's three taps of channel c (written out per
 // row so that every window index is a constant: an array indexed by a
@@ -124,30 +125,35 @@ uniform int N, C, K;
         ACC4(wbase, xw) \
     } }
 
+#define ACCG0(WB, XW) ACC(a0, a1, a2, a3, WB, XW)
+#define ACCG1(WB, XW) ACC(a4, a5, a6, a7, WB + 1, XW)
+#define ACCG2(WB, XW) ACC(a8, a9, a10, a11, WB + 2, XW)
+#define ACCG3(WB, XW) ACC(a12, a13, a14, a15, WB + 3, XW)
 #if KB > 12
-#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW) ACC(acc2, WB + 2, XW) ACC(acc3, WB + 3, XW)
+#define ACC4(WB, XW) ACCG0(WB, XW) ACCG1(WB, XW) ACCG2(WB, XW) ACCG3(WB, XW)
 #elif KB > 8
-#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW) ACC(acc2, WB + 2, XW)
+#define ACC4(WB, XW) ACCG0(WB, XW) ACCG1(WB, XW) ACCG2(WB, XW)
 #elif KB > 4
-#define ACC4(WB, XW) ACC(acc0, WB, XW) ACC(acc1, WB + 1, XW)
+#define ACC4(WB, XW) ACCG0(WB, XW) ACCG1(WB, XW)
 #else
-#define ACC4(WB, XW) ACC(acc0, WB, XW)
+#define ACC4(WB, XW) ACCG0(WB, XW)
 #endif
 
-void storeq(int n, int p0, int k, vec4 a[4 * PV]) {
-    for (int u = 0; u < 4; u++) {
-        if (k + u >= K) return;
+// storek writes channel k (if < K) of the pixel vec4s from p0 (those in
+// the plane).
+void storek(int n, int p0, int k, vec4 a[PV]) {
+    if (k >= K) return;
 #if HAS_BIAS
-        float bv = b[k + u];
+    float bv = b[k];
 #else
-        float bv = 0.0;
+    float bv = 0.0;
 #endif
-        int row = (n * K + k + u) * HW4 + p0 / 4;
-        for (int p = 0; p < PV; p++) {
-            if (p0 + 4 * p < HW) yv4[row + p] = a[u * PV + p] + bv;
-        }
+    int row = (n * K + k) * HW4 + p0 / 4;
+    for (int p = 0; p < PV; p++) {
+        if (p0 + 4 * p < HW) yv4[row + p] = a[p] + bv;
     }
 }
+#define STOREQ(K0, A0, A1, A2, A3) storek(n, p0, K0, A0); storek(n, p0, K0 + 1, A1); storek(n, p0, K0 + 2, A2); storek(n, p0, K0 + 3, A3);
 
 void main() {
     int PBN = (HW4 + PV - 1) / PV; // pixel blocks per plane
@@ -172,8 +178,15 @@ void main() {
         }
     }
 
-    vec4 acc0[4 * PV], acc1[4 * PV], acc2[4 * PV], acc3[4 * PV];
-    for (int p = 0; p < 4 * PV; p++) { acc0[p] = vec4(0.0); acc1[p] = vec4(0.0); acc2[p] = vec4(0.0); acc3[p] = vec4(0.0); }
+    // Channel k0+u accumulates in a<u>[PV] (arrays of 4*PV <= 32 floats).
+    vec4 a0[PV], a1[PV], a2[PV], a3[PV], a4[PV], a5[PV], a6[PV], a7[PV];
+    vec4 a8[PV], a9[PV], a10[PV], a11[PV], a12[PV], a13[PV], a14[PV], a15[PV];
+    for (int p = 0; p < PV; p++) {
+        a0[p] = vec4(0.0); a1[p] = vec4(0.0); a2[p] = vec4(0.0); a3[p] = vec4(0.0);
+        a4[p] = vec4(0.0); a5[p] = vec4(0.0); a6[p] = vec4(0.0); a7[p] = vec4(0.0);
+        a8[p] = vec4(0.0); a9[p] = vec4(0.0); a10[p] = vec4(0.0); a11[p] = vec4(0.0);
+        a12[p] = vec4(0.0); a13[p] = vec4(0.0); a14[p] = vec4(0.0); a15[p] = vec4(0.0);
+    }
     for (int c = 0; c < C; c++) {
         int base = (n * C + c) * HW4;
         ROWTAPS(0)
@@ -181,15 +194,15 @@ void main() {
         ROWTAPS(2)
     }
     if (!live) return;
-    storeq(n, p0, k0, acc0);
+    STOREQ(k0, a0, a1, a2, a3)
 #if KB > 4
-    storeq(n, p0, k0 + 4, acc1);
+    STOREQ(k0 + 4, a4, a5, a6, a7)
 #endif
 #if KB > 8
-    storeq(n, p0, k0 + 8, acc2);
+    STOREQ(k0 + 8, a8, a9, a10, a11)
 #endif
 #if KB > 12
-    storeq(n, p0, k0 + 12, acc3);
+    STOREQ(k0 + 12, a12, a13, a14, a15)
 #endif
 }
 #else
