@@ -1,10 +1,9 @@
 package layers
 
 import (
-	"fmt"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/gpu/gputest"
@@ -70,29 +69,6 @@ func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
 	// On a shared machine the process's CPU time is steadier than the
 	// wall clock (llvmpipe's threads run on the CPU).
 	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
-}
-
-func BenchmarkConvTune(b *testing.B) {
-	d := gputest.Device(b)
-	for _, s := range []struct {
-		name      string
-		c, hw, oc int
-	}{{"1to16_28x28", 1, 28, 16}, {"16to32_14x14", 16, 14, 32}, {"8to16_14x14", 8, 14, 16}} {
-		b.Run(s.name+"/blocked", func(b *testing.B) { benchConv(b, d, VariantBlocked, "fwd", s.c, s.hw, s.oc) })
-		b.Run(s.name+"/data_blocked", func(b *testing.B) { benchConv(b, d, VariantBlocked, "bwd_data", s.c, s.hw, s.oc) })
-		for _, t := range []struct{ kb, pv, ubo int }{{8, 2, 1 << 30}, {4, 4, 1 << 30}, {8, 4, 1 << 30}, {4, 3, 1 << 30}} {
-			b.Run(fmt.Sprintf("%s/kb%d_pv%d_ubo%v", s.name, t.kb, t.pv, t.ubo > 0), func(b *testing.B) {
-				convVecKB, convVecPV, convUniformLimit = t.kb, t.pv, t.ubo
-				defer func() { convVecKB, convVecPV, convUniformLimit = 8, 2, 1<<30 }()
-				benchConv(b, d, VariantVec, "fwd", s.c, s.hw, s.oc)
-			})
-			b.Run(fmt.Sprintf("%s/data_kb%d_pv%d_ubo%v", s.name, t.kb, t.pv, t.ubo > 0), func(b *testing.B) {
-				convVecKB, convVecPV, convUniformLimit = t.kb, t.pv, t.ubo
-				defer func() { convVecKB, convVecPV, convUniformLimit = 8, 2, 1<<30 }()
-				benchConv(b, d, VariantVec, "bwd_data", s.c, s.hw, s.oc)
-			})
-		}
-	}
 }
 
 // cpuTime is the user+system CPU time of the process so far.
