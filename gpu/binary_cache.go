@@ -156,7 +156,7 @@ func (d *Device) cachedProgram(key string, src *shaders.Source) *Program {
 	}
 	c.stats.Misses--
 	c.stats.Hits++
-	return newProgram(prog, key)
+	return newProgram(prog, key, src)
 }
 
 func (c *binaryCache) corrupt(key, path string, err error) {
@@ -263,8 +263,8 @@ func (c *binaryCache) decode(raw []byte) (format uint32, bin []byte, err error) 
 }
 
 // newProgram wraps a linked program object.
-func newProgram(prog uint32, key string) *Program {
-	p := &Program{id: prog, name: key}
+func newProgram(prog uint32, key string, src *shaders.Source) *Program {
+	p := &Program{id: prog, name: key, declared: declaredUniforms(src.Text)}
 	var local [3]int32
 	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
 	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}

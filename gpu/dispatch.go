@@ -111,7 +111,10 @@ type uniformInfo struct {
 func (d *Device) setUniform(p *Program, u Uniform) {
 	ui, ok := p.uniform(u.Name)
 	if !ok {
-		panic(fmt.Sprintf("gpu: %s has no active uniform %q", p.name, u.Name))
+		if !p.declared[u.Name] {
+			panic(fmt.Sprintf("gpu: %s declares no uniform %q", p.name, u.Name))
+		}
+		return // declared but optimised away in this variant
 	}
 	switch ui.typ {
 	case gl.INT, gl.BOOL:

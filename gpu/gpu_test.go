@@ -1,6 +1,7 @@
 package gpu_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -369,4 +370,33 @@ void main() { uint i = gl_GlobalInvocationID.x; y[i] = w[i / 4u][i % 4u] * 2.0; 
 	if d.Info().MaxUniformBlock < 16384 {
 		t.Errorf("max uniform block %d < 16 KiB (the GL minimum)", d.Info().MaxUniformBlock)
 	}
+}
+
+// TestUniformTypos: a uniform the compiler optimised away is ignored, one
+// the source never declares is a programming error.
+func TestUniformTypos(t *testing.T) {
+	d := gputest.Device(t)
+	fsys := fstest.MapFS{"u.comp": {Data: []byte(`layout(local_size_x = 1) in;
+layout(std430, binding = 0) buffer Y { float y[]; };
+uniform float used;
+uniform float unused;
+void main() { y[0] = used; }
+`)}}
+	src, _ := shaders.AssembleFS(fsys, "u.comp", nil)
+	p, err := d.CompileSource(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, _ := gpu.NewBuffer[float32](d, 1)
+	defer y.Release()
+	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("used", 3), gpu.U("unused", 1))
+	if got := y.Read()[0]; got != 3 {
+		t.Errorf("y = %v", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), `"usde"`) {
+			t.Errorf("a misspelt uniform: recover() = %v", r)
+		}
+	}()
+	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("usde", 3))
 }

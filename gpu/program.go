@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -22,6 +23,7 @@ type Program struct {
 	name     string
 	local    [3]int
 	uniforms map[string]uniformInfo // filled on first use, GL thread only
+	declared map[string]bool        // uniform names in the source, active or not
 }
 
 // Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
@@ -112,12 +114,21 @@ func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
 		return nil, fmt.Errorf("gpu: linking %s:\n%s", key, src.Locate(log))
 	}
 	d.check("glLinkProgram")
-	p := &Program{id: prog, name: key}
-	var local [3]int32
-	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
-	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}
+	p := newProgram(prog, key, src)
 	d.storeProgram(src, p)
 	return p, nil
+}
+
+var uniformRE = regexp.MustCompile(`(?m)^\s*uniform\s+\w+\s+(\w+)\s*;`)
+
+// declaredUniforms lists the scalar uniforms a source declares, so that
+// Dispatch can tell a typo from a uniform the compiler optimised away.
+func declaredUniforms(text string) map[string]bool {
+	m := map[string]bool{}
+	for _, g := range uniformRE.FindAllStringSubmatch(text, -1) {
+		m[g[1]] = true
+	}
+	return m
 }
 
 func shaderLog(sh uint32) string {

@@ -60,7 +60,11 @@ func (l *MaxPool2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 		l.Release()
 		return nil, err
 	}
-	l.fwd = d.MustProgram("maxpool2d_fwd")
+	pairs := 0
+	if l.K == 2 && l.Stride == 2 && l.w%2 == 0 {
+		pairs = 1 // window rows as vec2 loads
+	}
+	l.fwd = d.MustProgram("maxpool2d_fwd", gpu.D("PAIRS", pairs))
 	l.bwd = d.MustProgram(l.bwdKernel())
 	return []int{l.c, l.oh, l.ow}, nil
 }
