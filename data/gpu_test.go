@@ -5,6 +5,7 @@ import (
 
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/gpu/gputest"
+	"github.com/glcnn/glcnn/layers/ref"
 )
 
 // TestGatherMatchesCPU checks the batch-gather kernel against gatherCPU on
@@ -102,4 +103,44 @@ func TestPermutation(t *testing.T) {
 	if !diff {
 		t.Error("epochs 0 and 1 have the same order")
 	}
+}
+
+// gatherCPU is Gather on the host: the reference the kernel is tested against.
+func gatherCPU(s *Set, order []uint32, b Batch) (x []float32, labels []uint32) {
+	nm := b.Normalize
+	if nm.Std == 0 {
+		nm = DefaultNormalize
+	}
+	h, w := s.H, s.W
+	x = make([]float32, b.N*h*w)
+	labels = make([]uint32, b.N)
+	for row := range b.N {
+		src := int(order[b.Start+row])
+		if s.Labels != nil {
+			labels[row] = uint32(s.Labels[src])
+		}
+		hv := ref.Hash32(b.Seed ^ ref.Hash32(uint32(b.Start+row)))
+		flip := b.Augment.Flip && hv&1 != 0
+		dy, dx := 0, 0
+		if sh := b.Augment.Shift; sh != 0 {
+			span := uint32(2*sh + 1)
+			dy = int((hv>>8)%span) - sh
+			dx = int((hv>>20)%span) - sh
+		}
+		for yy := range h {
+			for xx := range w {
+				sx, sy := xx, yy
+				if flip {
+					sx = w - 1 - xx
+				}
+				sx, sy = sx-dx, sy-dy
+				v := float32(0)
+				if sx >= 0 && sx < w && sy >= 0 && sy < h {
+					v = float32(s.Pixels[src*h*w+sy*w+sx])
+				}
+				x[(row*h+yy)*w+xx] = (v*float32(nm.Scale) - float32(nm.Mean)) * float32(1/nm.Std)
+			}
+		}
+	}
+	return x, labels
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/layers/ref"
 )
 
 // Dropout is PyTorch's (inverted) Dropout(p): in training mode each element
@@ -41,19 +42,9 @@ func NewDropout(p float64, salt uint32) *Dropout {
 }
 
 // DropoutSeed is the seed of a dropout layer's mask stream at a step:
-// step ^ hash32(salt), hashing the salt so that small salts (layer numbers)
+// step ^ ref.Hash32(salt), hashing the salt so that small salts (layer numbers)
 // land far apart. ref.DropoutForward takes this seed.
-func DropoutSeed(step, salt uint32) uint32 { return step ^ hash32(salt) }
-
-// hash32 is lowbias32, the hash of shaders/rng.glsl and ref.Hash32.
-func hash32(x uint32) uint32 {
-	x ^= x >> 16
-	x *= 0x7feb352d
-	x ^= x >> 15
-	x *= 0x846ca68b
-	x ^= x >> 16
-	return x
-}
+func DropoutSeed(step, salt uint32) uint32 { return step ^ ref.Hash32(salt) }
 
 // Kind returns "dropout".
 func (l *Dropout) Kind() string { return "dropout" }

@@ -11,9 +11,10 @@
 // and perm are uint per sample, x is (n,1,H,W) float32 row-major.
 // Bindings: 0 img, 1 labels, 2 perm (read); 3 x, 4 lab (write).
 // One invocation writes one pixel of the batch; dispatch gpu.Grid1(n*H*W).
-// The hash is lowbias32 (data.hash32 on the CPU), so the CPU gather in the
-// tests reproduces every augmentation bit for bit.
+// The hash is rng.glsl's lowbias32 (ref.Hash32 on the CPU), so the CPU
+// gather in the tests reproduces every augmentation bit for bit.
 #include "common.glsl"
+#include "rng.glsl"
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer Img { uint img[]; };
 layout(std430, binding = 1) readonly buffer Labels { uint labels[]; };
@@ -31,13 +32,6 @@ uniform float invstd;
 uniform int flip;    // 0 or 1
 uniform int shift;   // max shift in pixels, 0 = none
 uniform uint seed;
-
-uint hash32(uint v) {
-    v ^= v >> 16; v *= 0x7feb352du;
-    v ^= v >> 15; v *= 0x846ca68bu;
-    v ^= v >> 16;
-    return v;
-}
 
 void main() {
     uint i = gid();
