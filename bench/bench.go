@@ -26,8 +26,12 @@ type Options struct {
 	// Runs is the number of timed runs per kernel row (default 5, Quick 3).
 	Runs int
 	// MaxRowTime: a kernel whose first run at the benchmarked batch takes
-	// longer is timed by that one run alone (default 3 s, Quick 0.3 s).
+	// longer is timed by that one run alone (default 1 s, Quick 0.3 s).
 	MaxRowTime time.Duration
+	// SkipTime: a kernel whose run at the benchmarked batch is estimated
+	// (from one run at an eighth of it) to take longer is reported as
+	// skipped, not run (default 8 s, Quick 1 s; negative: never skip).
+	SkipTime time.Duration
 	// Skip sections: "peaks" is always measured (the roofline needs it).
 	NoKernels, NoEndToEnd, NoStartup bool
 	// StartupArgv is the command whose process runs StartupChild; nil skips
@@ -96,12 +100,21 @@ func (o Options) PresetList() []string {
 }
 
 func (o Options) plan() kernelPlan {
-	p := kernelPlan{presets: o.PresetList(), batches: map[string][]int{}, runs: o.Runs, maxRowTime: o.MaxRowTime, rowBudget: 2 * time.Second}
+	p := kernelPlan{presets: o.PresetList(), batches: map[string][]int{}, runs: o.Runs, maxRowTime: o.MaxRowTime, rowBudget: time.Second}
 	if p.runs == 0 {
 		p.runs = 5
 	}
 	if p.maxRowTime == 0 {
-		p.maxRowTime = 3 * time.Second
+		p.maxRowTime = time.Second
+	}
+	p.skipTime = o.SkipTime
+	switch {
+	case o.SkipTime < 0:
+		p.skipTime = 0
+	case o.SkipTime == 0 && o.Quick:
+		p.skipTime = time.Second
+	case o.SkipTime == 0:
+		p.skipTime = 8 * time.Second
 	}
 	if o.Quick {
 		p.runs, p.rowBudget = min(p.runs, 3), 300*time.Millisecond
@@ -132,9 +145,9 @@ func (o Options) e2eSteps(preset string) int {
 	case o.Quick:
 		return 1
 	case preset == "best":
-		return 2
+		return 1
 	case preset == "tutorial":
-		return 3
+		return 2
 	}
 	return 10
 }

@@ -96,7 +96,7 @@ func benchEndToEnd(d *gpu.Device, train *data.Set, preset string, steps int, qui
 	steps = max(1, row.Images/perStep)
 	row.Steps = steps
 	r.Shuffle(cfg.Seed, 0)
-	s.TrainStep(r, 0, perStep, cfg.LR0, 1) // warm-up: llvmpipe JIT, first-touch
+	s.TrainStep(r, 0, min(perStep, 16), cfg.LR0, 1) // warm-up: the same programs (llvmpipe JITs each on first use)
 	s.Loss.ReadSums()
 	peak := d.Stats().PeakBytes // ResetTransfers below restarts the peak
 

@@ -57,7 +57,8 @@ type kernelPlan struct {
 	presets    []string
 	batches    map[string][]int // per preset
 	runs       int
-	maxRowTime time.Duration // skip a row whose estimated run takes longer; 0: never
+	maxRowTime time.Duration // time a row by one run when its first run takes longer; 0: never
+	skipTime   time.Duration // skip a row whose estimated run takes longer; 0: never
 	rowBudget  time.Duration // stop timing a row after this much
 }
 
@@ -135,50 +136,90 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 		return fail("failed", fmt.Sprintf("validation at batch %d: %v", vb, err))
 	}
 
-	xs, ys := x.View(append([]int{n}, la.in...)...), dy.View(append([]int{n}, out...)...)
-	fwd := func() { l.Forward(xs, layers.Mode{Train: true, Seed: 7}) }
+	view := func(b int) (*layers.Tensor, *layers.Tensor) {
+		return x.View(append([]int{b}, la.in...)...), dy.View(append([]int{b}, out...)...)
+	}
+	train := layers.Mode{Train: true, Seed: 7}
+	fwdAt := func(b int) func() { xb, _ := view(b); return func() { l.Forward(xb, train) } }
+	nop := func() {}
 	passes := passKernels(l, n)
 	var rows []KernelRow
-	timeIt := func(pass string, setup, f func()) (Timing, bool) {
+	// estimate times one run at an eighth of the batch and scales it: the
+	// heaviest rows (direct kernels at the large presets' batch 256 run for
+	// minutes on llvmpipe) are skipped rather than run.
+	estimate := func(w work) time.Duration {
+		if n < 16 || plan.skipTime <= 0 {
+			return 0
+		}
+		m := n / 8
+		setup, f := w(m)
+		setup()
+		t, _ := d.Time(f)
+		return t * time.Duration(n) / time.Duration(m)
+	}
+	row := func(pass string) KernelRow {
 		r := base
 		r.Pass, r.Kernels, r.ValidatedBatch = pass, passes[pass], vb
 		c := sumCost(l, n, r.Kernels)
 		r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
+		return r
+	}
+	timeIt := func(pass string, w work) (Timing, bool) {
+		r := row(pass)
+		if est := estimate(w); est > plan.skipTime && plan.skipTime > 0 {
+			r.Status = "skipped"
+			r.Note = fmt.Sprintf("estimated %.0f s a run (from batch %d) > --skip-time", est.Seconds(), n/8)
+			rows = append(rows, r)
+			return Timing{}, false
+		}
+		setup, f := w(n)
 		setup()
 		// The validation ran each kernel once (llvmpipe's JIT is done);
 		// this first run at batch n is the warm-up and the estimate.
 		one, _ := d.Time(f)
+		r.Status = "ok"
 		if plan.maxRowTime > 0 && one > plan.maxRowTime {
-			r.Status = "ok"
-			r.Note = fmt.Sprintf("one run only: %.1f s > --max-row-time", one.Seconds())
 			t := Timing{Min: one, Median: one, Runs: 1, Clock: clockOf(d)}
 			rows = append(rows, finishRow(r, t, pk))
 			return t, true
 		}
 		t := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
-		r.Status = "ok"
 		rows = append(rows, finishRow(r, t, pk))
 		return t, true
 	}
-	nop := func() {}
-	timeIt("fwd", nop, fwd)
+	timeIt("fwd", func(b int) (func(), func()) { return nop, fwdAt(b) })
 	if _, ok := passes["fwd_eval"]; ok {
-		timeIt("fwd_eval", nop, func() { l.Forward(xs, layers.Mode{}) })
+		timeIt("fwd_eval", func(b int) (func(), func()) {
+			xb, _ := view(b)
+			return nop, func() { l.Forward(xb, layers.Mode{}) }
+		})
+	}
+	bwd := func(needDX bool) work {
+		return func(b int) (func(), func()) {
+			_, dyb := view(b)
+			return fwdAt(b), func() { l.Backward(dyb, needDX) }
+		}
 	}
 	if _, ok := passes["bwd"]; ok {
-		timeIt("bwd", fwd, func() { l.Backward(ys, true) })
+		timeIt("bwd", bwd(true))
 	}
 	if _, ok := passes["bwd_params"]; ok {
-		tp, _ := timeIt("bwd_params", fwd, func() { l.Backward(ys, false) })
-		if _, ok := passes["bwd_data"]; ok {
-			tb := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, func() { l.Backward(ys, true) })
-			if plan.maxRowTime > 0 && tp.Runs == 1 {
-				tb = measure(d, budget{Runs: 1}, func() { l.Backward(ys, true) })
+		tp, ok := timeIt("bwd_params", bwd(false))
+		if _, has := passes["bwd_data"]; has {
+			r := row("bwd_data")
+			r.Derived = true
+			if !ok {
+				r.Status, r.Note = "skipped", "bwd_params was skipped"
+				rows = append(rows, r)
+				return rows
 			}
-			r := base
-			r.Pass, r.Kernels, r.ValidatedBatch, r.Status, r.Derived = "bwd_data", passes["bwd_data"], vb, "ok", true
-			c := sumCost(l, n, r.Kernels)
-			r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
+			setup, f := bwd(true)(n)
+			setup()
+			tb := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
+			if tp.Runs == 1 {
+				tb = measure(d, budget{Runs: 1}, f)
+			}
+			r.Status = "ok"
 			t := Timing{Min: max(tb.Min-tp.Min, 0), Median: max(tb.Median-tp.Median, 0), Runs: min(tb.Runs, tp.Runs), Clock: tb.Clock}
 			r.Note = fmt.Sprintf("bwd (data+params) %.3f ms minus bwd_params", ms(tb.Min))
 			rows = append(rows, finishRow(r, t, pk))
@@ -186,6 +227,9 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 	}
 	return rows
 }
+
+// work returns, for batch b, the untimed setup of a pass and the pass.
+type work func(b int) (setup, f func())
 
 func clockOf(d *gpu.Device) gpu.Clock {
 	if d.Info().TimerQueries {
