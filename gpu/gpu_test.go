@@ -380,7 +380,8 @@ func TestUniformTypos(t *testing.T) {
 layout(std430, binding = 0) buffer Y { float y[]; };
 uniform float used;
 uniform float unused;
-void main() { y[0] = used; }
+uniform int a, b;
+void main() { y[0] = used + float(a); }
 `)}}
 	src, _ := shaders.AssembleFS(fsys, "u.comp", nil)
 	p, err := d.CompileSource(src)
@@ -389,7 +390,7 @@ void main() { y[0] = used; }
 	}
 	y, _ := gpu.NewBuffer[float32](d, 1)
 	defer y.Release()
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("used", 3), gpu.U("unused", 1))
+	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("used", 3), gpu.U("unused", 1), gpu.U("a", 0), gpu.U("b", 5))
 	if got := y.Read()[0]; got != 3 {
 		t.Errorf("y = %v", got)
 	}

@@ -119,14 +119,16 @@ func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
 	return p, nil
 }
 
-var uniformRE = regexp.MustCompile(`(?m)^\s*uniform\s+\w+\s+(\w+)\s*;`)
+var uniformRE = regexp.MustCompile(`(?m)^\s*uniform\s+\w+\s+(\w+(?:\s*,\s*\w+)*)\s*;`)
 
 // declaredUniforms lists the scalar uniforms a source declares, so that
 // Dispatch can tell a typo from a uniform the compiler optimised away.
 func declaredUniforms(text string) map[string]bool {
 	m := map[string]bool{}
 	for _, g := range uniformRE.FindAllStringSubmatch(text, -1) {
-		m[g[1]] = true
+		for _, name := range strings.Split(g[1], ",") {
+			m[strings.TrimSpace(name)] = true
+		}
 	}
 	return m
 }

@@ -302,7 +302,11 @@ func (l *Conv2D) maxSlices() int {
 func (l *Conv2D) slices(n int) int {
 	switch l.kern {
 	case 0:
-		return 1
+		// One dispatch per slice, each summing at most convFilterSlice
+		// output pixels per invocation: llvmpipe stops any invocation's
+		// loops after 65535 iterations in all (gallivm's loop limiter).
+		per := max(1, convFilterSlice/(l.oh*l.ow))
+		return divUp(n, per)
 	case 2:
 		inv := l.c * divUp(l.OutC, convVecFilterKB)
 		ns := min(n, divUp(convVecInvocations[l.dev.Info().Software], inv))
@@ -418,7 +422,11 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
 		}
 	} else {
-		l.dev.Dispatch(l.filter, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.x.Buf, dy.Buf, l.weight.Grad.Buf}, us...)
+		per := divUp(n, ns)
+		for n0 := 0; n0 < n; n0 += per { // slices in order: deterministic
+			l.dev.Dispatch(l.filter, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.x.Buf, dy.Buf, l.weight.Grad.Buf},
+				append(us, gpu.U("N0", n0), gpu.U("N1", min(n, n0+per)))...)
+		}
 	}
 	if l.Bias {
 		biasBackward(l.dev, l.biasBk, l.reduce, dy.Buf, l.bias.Grad.Buf, l.partial, n, l.OutC, l.oh*l.ow, ns)

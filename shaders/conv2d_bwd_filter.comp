@@ -11,7 +11,9 @@
 //
 // Versions:
 //   BLOCKED 0 (direct): one invocation owns one dw element and sums over the
-//     whole batch; dst is dw (+=). Dispatch gpu.Grid1(K*C*KH*KW).
+//     samples [N0, N1); dst is dw (+=). Dispatch gpu.Grid1(K*C*KH*KW) once per
+//     batch slice, in order (llvmpipe ends any invocation's loops after
+//     65535 iterations, so no invocation may sum a whole large batch).
 //   BLOCKED 1 (register-blocked, two-stage): one invocation owns KB output
 //     channels x JB taps (c, i, j0..j0+JB-1) of a kernel row and sums over
 //     one batch slice of SL samples, KB*JB accumulators in registers
@@ -158,6 +160,7 @@ layout(std430, binding = 2) buffer DST { float dst[]; };
 uniform int N, C, H, W, K, KH, KW, S, P, OH, OW;
 
 #if BLOCKED == 0
+uniform int N0, N1;
 void main() {
     uint g = gid();
     if (g >= uint(K * C * KH * KW)) return;
@@ -167,7 +170,7 @@ void main() {
     int c = t % C;
     int k = t / C;
     float acc = 0.0;
-    for (int n = 0; n < N; n++) {
+    for (int n = N0; n < N1; n++) {
         for (int oy = 0; oy < OH; oy++) {
             int iy = oy * S - P + i;
             if (iy < 0 || iy >= H) continue;
