@@ -25,8 +25,8 @@ func TestMaxPool2D(t *testing.T) {
 		{3, 2, 4, 13, 7, 9},
 		{3, 3, 2, 2, 9, 10},
 		{2, 3, 2, 3, 8, 11}, // gaps between windows: dx cleared first
-		{1, 1, 2, 3, 5, 7}, // kernel 1
-		{5, 1, 2, 1, 7, 6}, // large overlap, stride 1
+		{1, 1, 2, 3, 5, 7},  // kernel 1
+		{5, 1, 2, 1, 7, 6},  // large overlap, stride 1
 		{2, 1, 3, 3, 28, 28},
 	} {
 		t.Run(fmt.Sprintf("k%d_s%d_n%d_c%d_%dx%d", c.k, c.s, c.n, c.ch, c.h, c.w), func(t *testing.T) {
