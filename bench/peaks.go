@@ -103,7 +103,7 @@ func measureFMA(d *gpu.Device, sz peakSizes, rounds int, pk *Peaks) error {
 	}
 	defer y.Release()
 	// Both do flops FLOPs per dispatch: the probe 8*CHAINS*UNROLL per trip,
-	// the plain loop 512.
+	// the plain loop 512 (256 FMAs).
 	flops := int64(sz.fmaThreads) * int64(sz.fmaIters) * 8 * fmaChains * fmaUnroll
 	run := func(p *gpu.Program, iters int) func() {
 		return func() {
