@@ -70,7 +70,11 @@ const (
 	convDataCB, convDataPB = 16, 8 // input channels x input columns
 	convFilterKB           = 8     // output channels per dw invocation
 	convFilterSlice        = 4096  // output pixels summed per dw invocation
-	convWG                 = 64
+	// convMaxSlicePixels bounds the output pixels one invocation sums in
+	// any variant: llvmpipe ends an invocation's loops, silently, after
+	// 65535 iterations in all (docs/llvmpipe.md).
+	convMaxSlicePixels = 32768
+	convWG             = 64
 )
 
 // Blocking of the vec kernels: output channels x vec4s of pixels per
@@ -288,7 +292,8 @@ func dyVector(ow int) int {
 // maxSlices bounds slices(n) for every batch n up to the largest.
 func (l *Conv2D) maxSlices() int {
 	if l.kern == 2 {
-		return min(l.n, divUp(convVecInvocations[l.dev.Info().Software], l.c*divUp(l.OutC, convVecFilterKB)))
+		return max(min(l.n, divUp(convVecInvocations[l.dev.Info().Software], l.c*divUp(l.OutC, convVecFilterKB))),
+			divUp(l.n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
 	}
 	return l.slices(l.n)
 }
@@ -302,14 +307,17 @@ func (l *Conv2D) maxSlices() int {
 func (l *Conv2D) slices(n int) int {
 	switch l.kern {
 	case 0:
-		// One dispatch per slice, each summing at most convFilterSlice
+		// One dispatch per slice, each summing at most convMaxSlicePixels
 		// output pixels per invocation: llvmpipe stops any invocation's
 		// loops after 65535 iterations in all (gallivm's loop limiter).
-		per := max(1, convFilterSlice/(l.oh*l.ow))
+		per := max(1, convMaxSlicePixels/(l.oh*l.ow))
 		return divUp(n, per)
 	case 2:
 		inv := l.c * divUp(l.OutC, convVecFilterKB)
 		ns := min(n, divUp(convVecInvocations[l.dev.Info().Software], inv))
+		// The db sum loops over every pixel of a slice: keep it well under
+		// llvmpipe's 65535 loop iterations per invocation.
+		ns = max(ns, divUp(n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
 		return divUp(n, divUp(n, ns))
 	}
 	per := max(1, convFilterSlice/(l.oh*l.ow)) // samples per slice

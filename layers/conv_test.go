@@ -32,6 +32,9 @@ func (cc convCase) String() string {
 	return fmt.Sprintf("n%d_c%d_%dx%d_k%d_%dx%d_s%d_p%d_bias%v", cc.n, cc.c, cc.h, cc.w, cc.outC, cc.k, kw, cc.stride, cc.pad, cc.bias)
 }
 
+// slicedCase has enough pixels for several dw slices in the blocked variant.
+var slicedCase = convCase{n: 7, c: 3, h: 28, w: 28, outC: 10, k: 3, stride: 1, pad: 1, bias: true}
+
 var convCases = []convCase{
 	{n: 1, c: 1, h: 5, w: 7, outC: 1, k: 3, stride: 1, pad: 1, bias: true},
 	{n: 2, c: 3, h: 13, w: 13, outC: 13, k: 3, stride: 1, pad: 1, bias: false},
@@ -44,8 +47,7 @@ var convCases = []convCase{
 	{n: 1, c: 3, h: 3, w: 3, outC: 2, k: 5, stride: 1, pad: 1, bias: true},    // kernel larger than the image
 	{n: 2, c: 3, h: 9, w: 15, outC: 5, k: 3, stride: 2, pad: 1, bias: true},   // OW = 8: vec4 dy, stride 2
 	{n: 2, c: 3, h: 6, w: 6, outC: 5, k: 3, stride: 1, pad: 1, bias: false},   // OW = 6: vec2 dy, stride 1
-	// Enough pixels for several dw slices in the blocked variant.
-	{n: 7, c: 3, h: 28, w: 28, outC: 10, k: 3, stride: 1, pad: 1, bias: true},
+	slicedCase,
 	// 90*784 = 70560 output pixels per channel: more than the 65535 loop
 	// iterations llvmpipe lets one invocation run, so every dw and db sum
 	// must be split across invocations (a truncated sum is off by O(1)).
@@ -95,7 +97,7 @@ func TestConv2DVec(t *testing.T) {
 		uboLimit    int
 		invocations int
 	}{{"ubo/slices", 1 << 30, 512}, {"ssbo/slices", 0, 512}, {"ubo/one_slice", 1 << 30, 1}, {"ssbo/one_slice", 0, 1}} {
-		for i, cc := range append(vecCases, convCases[len(convCases)-1]) {
+		for i, cc := range append(vecCases, slicedCase) {
 			t.Run(m.name+"/"+cc.String(), func(t *testing.T) {
 				defer func(u, a, b int) {
 					convUniformLimit, convVecInvocations[true], convVecInvocations[false] = u, a, b
@@ -207,5 +209,21 @@ func TestConv2DCosts(t *testing.T) {
 	}
 	if c["conv2d_bwd_data"].Bytes != 4*(2*32*196+32*144+2*16*196) || c["bias_bwd"].Bytes != 4*(2*32*196+64) {
 		t.Errorf("Bytes: %+v", c)
+	}
+}
+
+// TestConv2DVecSliceBound: however few invocations the vec weight gradient
+// aims at, no invocation sums more than convMaxSlicePixels output pixels
+// (llvmpipe truncates longer loops), and the result still matches.
+func TestConv2DVecSliceBound(t *testing.T) {
+	defer func(a, b int) { convVecInvocations[true], convVecInvocations[false] = a, b }(convVecInvocations[true], convVecInvocations[false])
+	convVecInvocations[true], convVecInvocations[false] = 1, 1
+	cc := convCases[len(convCases)-1] // 90 x 28x28: 70560 pixels per channel
+	l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
+	l.Variant = VariantVec
+	p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.k, Stride: cc.stride, Pad: cc.pad}
+	checkLayer(t, l, layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: 5, r: tolR, a: cc.absTol}, convRef(p, cc.bias))
+	if ns := l.slices(cc.n); ns*convMaxSlicePixels < cc.n*cc.h*cc.w {
+		t.Errorf("%d slices of at most %d pixels cannot cover %d", ns, convMaxSlicePixels, cc.n*cc.h*cc.w)
 	}
 }
