@@ -114,7 +114,7 @@ func (o Options) plan() kernelPlan {
 	case o.SkipTime == 0 && o.Quick:
 		p.skipTime = time.Second
 	case o.SkipTime == 0:
-		p.skipTime = 8 * time.Second
+		p.skipTime = 2 * time.Second
 	}
 	if o.Quick {
 		p.runs, p.rowBudget = min(p.runs, 3), 300*time.Millisecond

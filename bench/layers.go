@@ -46,7 +46,10 @@ func presetLayers(preset string) ([]layerAt, error) {
 
 // variants lists the kernel variants of a layer kind ("" for kinds with one).
 func variants(kind string) []string {
-	if kind == "conv" || kind == "fc" {
+	switch kind {
+	case "conv":
+		return []string{layers.VariantDirect, layers.VariantBlocked, layers.VariantVec}
+	case "fc":
 		return []string{layers.VariantDirect, layers.VariantBlocked}
 	}
 	return []string{""}
@@ -62,28 +65,15 @@ func argOr(it trainer.Item, i, def int) int {
 // newLayer builds the layer as the trainer does, with the given variant;
 // nil for items that run no kernel (flatten).
 func newLayer(la layerAt, variant string) layers.Layer {
-	it := la.item
-	switch it.Kind {
-	case "conv":
-		k := argOr(it, 1, 0)
-		l := layers.NewConv2D(argOr(it, 0, 0), k, k, argOr(it, 2, 1), argOr(it, 3, k/2), true)
-		l.Variant = variant
-		return l
-	case "fc":
-		l := layers.NewLinear(argOr(it, 0, 0), true)
-		l.Variant = variant
-		return l
-	case "bn":
-		if la.flat {
-			return layers.NewBatchNorm1D()
-		}
-		return layers.NewBatchNorm2D()
-	case "relu":
-		return layers.NewReLU()
-	case "maxpool":
-		return layers.NewMaxPool2D(argOr(it, 0, 0), argOr(it, 1, argOr(it, 0, 0)))
-	case "dropout":
-		return layers.NewDropout(it.Args[0], 0x9e3779b9*uint32(la.index+1))
+	if la.item.Kind == "flatten" {
+		return nil
 	}
-	return nil
+	l := trainer.NewLayer(la.item, uint32(la.index), la.flat)
+	switch l := l.(type) {
+	case *layers.Conv2D:
+		l.Variant = variant
+	case *layers.Linear:
+		l.Variant = variant
+	}
+	return l
 }

@@ -28,7 +28,7 @@ func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int) (*Model
 	m := &Model{Spec: spec, In: in, Classes: classes, MaxBatch: maxBatch, dev: d}
 	cur := in
 	for i, it := range spec {
-		l := newLayer(it, uint32(i), len(cur) == 1)
+		l := NewLayer(it, uint32(i), len(cur) == 1)
 		out, err := l.Setup(d, cur, maxBatch)
 		if err != nil {
 			m.Release()
@@ -40,7 +40,11 @@ func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int) (*Model
 	return m, nil
 }
 
-func newLayer(it Item, index uint32, flat bool) layers.Layer {
+// NewLayer builds the layer of spec item it, the index-th of its network
+// (dropout masks are salted by it); flat says whether its input is a
+// flattened vector (batch norm is then BatchNorm1d). Kernel variants are
+// the layers' defaults.
+func NewLayer(it Item, index uint32, flat bool) layers.Layer {
 	switch it.Kind {
 	case "conv":
 		size := it.arg(1, 0)

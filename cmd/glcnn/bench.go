@@ -34,7 +34,7 @@ func init() {
 			batches := fs.IntSlice("batches", nil, "kernel benchmark batches (default 1,64,256 and the tutorial's 8192-row chunk)")
 			fs.IntVar(&o.Runs, "runs", 0, "timed runs per kernel (default 5, --quick 3)")
 			fs.DurationVar(&o.MaxRowTime, "max-row-time", 0, "time a kernel by one run when its first run takes longer (default 1s, --quick 300ms)")
-			fs.DurationVar(&o.SkipTime, "skip-time", 0, "skip a kernel whose run is estimated to take longer (default 8s, --quick 1s; -1s: never)")
+			fs.DurationVar(&o.SkipTime, "skip-time", 0, "skip a kernel whose run is estimated to take longer (default 2s, --quick 1s; -1s: never)")
 			fs.BoolVar(&o.NoKernels, "no-kernels", false, "skip the per-kernel benchmark")
 			fs.BoolVar(&o.NoEndToEnd, "no-e2e", false, "skip the end-to-end benchmark")
 			fs.BoolVar(&o.NoStartup, "no-startup", false, "skip the start-up benchmark")
