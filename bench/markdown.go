@@ -54,7 +54,7 @@ func (r *Report) markdown(w io.Writer) {
 	p("Probe shaders in `bench/probes/`: `fma.comp` (vec4 fma chains, %d per invocation, %d rounds per loop trip), "+
 		"`stream.comp` (read, write and copy of %d MiB storage buffers). "+
 		"**FMA cross-check:** the probe's peak is compared with `fma_plain.comp`, the plainest hand-written FMA loop "+
-		"(sixteen scalar accumulators, `x = fma(x, b, c)` written out, no vectors, arrays or defines), doing the same "+
+		"(64 independent scalar accumulators — fewer are latency-bound on llvmpipe —, `x = fma(x, b, c)` written out, no vectors, arrays or defines), doing the same "+
 		"number of FLOPs per dispatch; the two are timed interleaved (so both see the same machine load) and the best "+
 		"of each is kept. They must agree within 20%%.", fmaChains, fmaUnroll, r.Peaks.StreamMiB)
 	p("")
