@@ -10,6 +10,25 @@ import (
 // invocation (at most 32 accumulators, see linear_fwd.comp).
 const linearTM, linearTN = 4, 8
 
+// The blocked variant runs the vec kernels (BLOCKED 2 in the linear_*.comp
+// files: vec4 loads along In, tile sizes below) when In % 4 == 0, the
+// scalar blocked kernels otherwise. Tests and benchmarks set linearVec to
+// false to check and time the scalar kernels at any shape.
+var (
+	linearVec = true
+	// Forward: samples x outputs per invocation (TM*TN <= 32).
+	linearVecTM, linearVecTN = 4, 8
+	// Input gradient: samples x vec4s of dx per invocation (4*TM*TV <= 32).
+	linearDataTM, linearDataTV = 4, 2
+	// Weight gradient: outputs x vec4s of dw per invocation (4*TQ*TV <= 32).
+	linearFiltTQ, linearFiltTV = 4, 2
+	// linearFilterSlice bounds the samples one weight-gradient invocation
+	// sums: llvmpipe ends an invocation's loops, silently, after 65535
+	// iterations in all (docs/llvmpipe.md); the trainer's chunks are at most
+	// 8192 rows, which stay one slice.
+	linearFilterSlice = 8192
+)
+
 // Linear is a fully connected layer, y = x Wᵀ + b (PyTorch Linear): weight
 // (Out, In), optional bias (Out). Its input may have any per-sample shape;
 // it is read as In = the product of that shape (a flatten is implied).
@@ -22,6 +41,11 @@ type Linear struct {
 
 	dev              *gpu.Device
 	variant          string
+	vec              bool // the vec kernels (In % 4 == 0)
+	dtm, dtv         int  // input-gradient tile of the vec kernels
+	ftq, ftv, fsl    int  // weight-gradient tile and slice of the vec kernels
+	ftm, ftn         int  // forward tile of the vec kernels
+	partial          *gpu.Buffer[float32]
 	in               []int
 	n, f             int // largest batch, input features
 	weight, bias     *Param
@@ -73,9 +97,28 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	}
 	l.y = newT(l.n, l.Out)
 	l.dx = newT(append([]int{l.n}, in...)...)
+	l.vec = v == VariantBlocked && linearVec && l.f%4 == 0
+	if l.vec {
+		l.ftm, l.ftn = linearVecTM, linearVecTN
+		l.dtm, l.dtv = linearDataTM, linearDataTV
+		l.ftq, l.ftv, l.fsl = linearFiltTQ, linearFiltTV, linearFilterSlice
+		if ns := divUp(l.n, l.fsl); ns > 1 && terr == nil {
+			l.partial, terr = gpu.NewBuffer[float32](d, ns*l.Out*l.f)
+		}
+	}
 	if terr != nil {
 		l.Release()
 		return nil, terr
+	}
+	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", 64))
+	l.reduceBk = d.MustProgram("reduce_slices", gpu.D("WG", 64))
+	if l.vec {
+		shape := []gpu.Define{gpu.D("WG", blockedWG(d)), gpu.D("BLOCKED", 2), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
+		vdefs := func(extra ...gpu.Define) []gpu.Define { return append(append([]gpu.Define(nil), shape...), extra...) }
+		l.fwd = d.MustProgram("linear_fwd", vdefs(gpu.D("HAS_BIAS", bit(l.Bias)), gpu.D("TM", l.ftm), gpu.D("TN", l.ftn))...)
+		l.data = d.MustProgram("linear_bwd_data", vdefs(gpu.D("TM", l.dtm), gpu.D("TV", l.dtv))...)
+		l.filt = d.MustProgram("linear_bwd_filter", vdefs(gpu.D("TQ", l.ftq), gpu.D("TV", l.ftv))...)
+		return []int{l.Out}, nil
 	}
 	defs := func(extra ...gpu.Define) []gpu.Define {
 		return append([]gpu.Define{gpu.D("WG", 64), gpu.D("BLOCKED", bit(v == VariantBlocked)),
@@ -84,8 +127,6 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	l.fwd = d.MustProgram("linear_fwd", defs(gpu.D("HAS_BIAS", bit(l.Bias)))...)
 	l.data = d.MustProgram("linear_bwd_data", defs()...)
 	l.filt = d.MustProgram("linear_bwd_filter", defs()...)
-	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", 64))
-	l.reduceBk = d.MustProgram("reduce_slices", gpu.D("WG", 64))
 	return []int{l.Out}, nil
 }
 
@@ -109,8 +150,42 @@ func (l *Linear) Forward(x *Tensor, m Mode) *Tensor {
 	if l.Bias {
 		bufs = append(bufs, l.bias.Value.Buf)
 	}
-	l.dev.Dispatch(l.fwd, l.grid(n, l.Out), bufs, l.uniforms(n)...)
+	if l.vec {
+		l.dev.Dispatch(l.fwd, gpu.Grid2(divUp(n, l.ftm), divUp(l.Out, l.ftn)), bufs, l.uniforms(n)...)
+	} else {
+		l.dev.Dispatch(l.fwd, l.grid(n, l.Out), bufs, l.uniforms(n)...)
+	}
 	return l.y.View(n, l.Out)
+}
+
+// backwardFilter adds dW += dyᵀ x.
+func (l *Linear) backwardFilter(dy *Tensor, n int) {
+	if !l.vec {
+		l.dev.Dispatch(l.filt, l.grid(l.Out, l.f), []gpu.Storage{dy.Buf, l.x.Buf, l.weight.Grad.Buf}, l.uniforms(n)...)
+		return
+	}
+	ns := divUp(n, l.fsl)
+	per := divUp(n, ns)
+	dst := l.weight.Grad.Buf
+	if ns > 1 {
+		dst = l.partial
+	}
+	l.dev.Dispatch(l.filt, gpu.Grid2(divUp(l.f/4, l.ftv), divUp(l.Out, l.ftq)*ns), []gpu.Storage{dy.Buf, l.x.Buf, dst},
+		gpu.U("N", n), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
+	if ns > 1 {
+		l.dev.Dispatch(l.reduceBk, gpu.Grid1(l.Out*l.f), []gpu.Storage{l.partial, l.weight.Grad.Buf},
+			gpu.U("n", l.Out*l.f), gpu.U("slices", ns))
+	}
+}
+
+// backwardData computes dx = dy W into l.dx.
+func (l *Linear) backwardData(dy *Tensor, n int) {
+	bufs := []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}
+	if l.vec {
+		l.dev.Dispatch(l.data, gpu.Grid2(divUp(n, l.dtm), divUp(l.f/4, l.dtv)), bufs, gpu.U("N", n))
+		return
+	}
+	l.dev.Dispatch(l.data, l.grid(n, l.f), bufs, l.uniforms(n)...)
 }
 
 // Backward adds dW += dyᵀ x and db += sum_n dy into the gradients and
@@ -120,15 +195,14 @@ func (l *Linear) Backward(dy *Tensor, needDX bool) *Tensor {
 	if l.x == nil || l.x.Shape[0] != n {
 		panic(fmt.Sprintf("layers: fc: Backward of batch %d after Forward of %v", n, l.x))
 	}
-	us := l.uniforms(n)
-	l.dev.Dispatch(l.filt, l.grid(l.Out, l.f), []gpu.Storage{dy.Buf, l.x.Buf, l.weight.Grad.Buf}, us...)
+	l.backwardFilter(dy, n)
 	if l.Bias {
 		biasBackward(l.dev, l.biasBk, l.reduceBk, dy.Buf, l.bias.Grad.Buf, nil, n, l.Out, 1, 1)
 	}
 	if !needDX {
 		return nil
 	}
-	l.dev.Dispatch(l.data, l.grid(n, l.f), []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}, us...)
+	l.backwardData(dy, n)
 	return l.dx.View(append([]int{n}, l.in...)...)
 }
 
@@ -168,5 +242,9 @@ func (l *Linear) Release() {
 		}
 	}
 	releaseAll(l.y, l.dx)
+	if l.partial != nil {
+		l.partial.Release()
+		l.partial = nil
+	}
 	l.weight, l.bias, l.y, l.dx, l.x = nil, nil, nil, nil, nil
 }

@@ -18,6 +18,12 @@
 //     32 floats there), so each reduction step loads TM+TN values for
 //     TM*TN FMAs. Indices are clamped and only the store is guarded (see
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
+//   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): one invocation
+//     computes TM samples x TV vec4s of dx (TM*TV vec4 accumulators, at most
+//     32 floats); w rows are read as vec4s along In, dy rows as vec4s along
+//     Out when Out % 4 == 0 (scalars otherwise). The dx column block is the
+//     workgroup's y index, so the w addresses are uniform across a
+//     workgroup. Dispatch gpu.Grid2(ceil(N/TM), ceil(In/(4*TV))).
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -29,6 +35,61 @@
 #define TN 8
 #endif
 layout(local_size_x = WG) in;
+#if BLOCKED == 2
+#ifndef TV
+#define TV 2
+#endif
+#define IN4 (IN / 4)
+#define OUT4 (OUT / 4)
+#if OUT % 4 == 0
+layout(std430, binding = 0) readonly buffer DY { vec4 dy4[]; };
+#else
+layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+#endif
+layout(std430, binding = 1) readonly buffer Wt { vec4 w4[]; };
+layout(std430, binding = 2) writeonly buffer DX { vec4 dx4[]; };
+uniform int N;
+
+void main() {
+    int MB = (N + TM - 1) / TM;
+    int g = int(gl_GlobalInvocationID.x);
+    bool live = g < MB;
+    g = min(g, MB - 1);
+    int m0 = g * TM;
+    int i0 = int(gl_WorkGroupID.y) * TV;
+    int ic[TV], dr[TM];
+    for (int v = 0; v < TV; v++) ic[v] = min(i0 + v, IN4 - 1);
+    vec4 acc[TM * TV];
+    for (int e = 0; e < TM * TV; e++) acc[e] = vec4(0.0);
+#if OUT % 4 == 0
+    for (int u = 0; u < TM; u++) dr[u] = min(m0 + u, N - 1) * OUT4;
+    for (int o4 = 0; o4 < OUT4; o4++) {
+        vec4 a[TM];
+        for (int u = 0; u < TM; u++) a[u] = dy4[dr[u] + o4];
+        for (int k = 0; k < 4; k++) {
+            vec4 b[TV];
+            for (int v = 0; v < TV; v++) b[v] = w4[(o4 * 4 + k) * IN4 + ic[v]];
+            for (int u = 0; u < TM; u++)
+                for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u][k]), b[v], acc[u * TV + v]);
+        }
+    }
+#else
+    for (int u = 0; u < TM; u++) dr[u] = min(m0 + u, N - 1) * OUT;
+    for (int o = 0; o < OUT; o++) {
+        float a[TM];
+        vec4 b[TV];
+        for (int u = 0; u < TM; u++) a[u] = dy[dr[u] + o];
+        for (int v = 0; v < TV; v++) b[v] = w4[o * IN4 + ic[v]];
+        for (int u = 0; u < TM; u++)
+            for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u]), b[v], acc[u * TV + v]);
+    }
+#endif
+    if (!live) return;
+    for (int u = 0; u < TM; u++)
+        for (int v = 0; v < TV; v++)
+            if (m0 + u < N && i0 + v < IN4) dx4[(m0 + u) * IN4 + i0 + v] = acc[u * TV + v];
+}
+#else
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
 layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
@@ -75,3 +136,4 @@ void main() {
             if (m0 + u < M && q0 + v < Q) STORE(m0 + u, q0 + v, acc[u * TN + v]);
 }
 #endif
+#endif // BLOCKED == 2

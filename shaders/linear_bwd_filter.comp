@@ -20,6 +20,17 @@
 //     32 floats there), so each reduction step loads TM+TN values for
 //     TM*TN FMAs. Indices are clamped and only the store is guarded (see
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
+//   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): one invocation
+//     computes TQ outputs x TV vec4s of dw (TQ*TV vec4 accumulators, at most
+//     32 floats) over one batch slice of SL samples; per sample it reads
+//     x[n, i..] as TV vec4s and dy[n, q..] as vec4s when Out % 4 == 0 and
+//     TQ % 4 == 0 (scalars otherwise). The workgroup's y index is
+//     qblock + ceil(Out/TQ) * slice, so the dy addresses are uniform across
+//     a workgroup. The slices bound each invocation's loop (llvmpipe's
+//     65535 iterations). With accum = 1 (one slice) binding 2 is dw (+=),
+//     else partial (slices, Out, In) (=), added into dw by
+//     reduce_slices.comp in order. Uniforms N, SL, accum.
+//     Dispatch gpu.Grid2(ceil(In/(4*TV)), ceil(Out/TQ) * slices).
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -31,6 +42,67 @@
 #define TN 8
 #endif
 layout(local_size_x = WG) in;
+#if BLOCKED == 2
+#ifndef TV
+#define TV 2
+#endif
+#ifndef TQ
+#define TQ 4
+#endif
+#define IN4 (IN / 4)
+#define OUT4 (OUT / 4)
+#define DYV (OUT % 4 == 0 && TQ % 4 == 0)
+#if DYV
+layout(std430, binding = 0) readonly buffer DY { vec4 dy4[]; };
+#else
+layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+#endif
+layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
+layout(std430, binding = 2) buffer DW { vec4 dw4[]; };
+uniform int N, SL, accum;
+
+void main() {
+    int IB = (IN4 + TV - 1) / TV;
+    const int QBN = (OUT + TQ - 1) / TQ;
+    int g = int(gl_GlobalInvocationID.x);
+    bool live = g < IB;
+    g = min(g, IB - 1);
+    int i0 = g * TV;
+    int y = int(gl_WorkGroupID.y);
+    int q0 = y % QBN * TQ;
+    int s = y / QBN;
+    int n0 = s * SL;
+    int n1 = min(N, n0 + SL);
+    int ic[TV];
+    for (int v = 0; v < TV; v++) ic[v] = min(i0 + v, IN4 - 1);
+    vec4 acc[TQ * TV];
+    for (int e = 0; e < TQ * TV; e++) acc[e] = vec4(0.0);
+    for (int n = n0; n < n1; n++) {
+        float a[TQ];
+#if DYV
+        for (int k = 0; k < TQ / 4; k++) {
+            vec4 d = dy4[n * OUT4 + min(q0 / 4 + k, OUT4 - 1)];
+            a[4 * k] = d.x; a[4 * k + 1] = d.y; a[4 * k + 2] = d.z; a[4 * k + 3] = d.w;
+        }
+#else
+        for (int u = 0; u < TQ; u++) a[u] = dy[n * OUT + min(q0 + u, OUT - 1)];
+#endif
+        vec4 b[TV];
+        for (int v = 0; v < TV; v++) b[v] = x4[n * IN4 + ic[v]];
+        for (int u = 0; u < TQ; u++)
+            for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u]), b[v], acc[u * TV + v]);
+    }
+    if (!live) return;
+    int base = accum != 0 ? 0 : s * OUT * IN4;
+    for (int u = 0; u < TQ; u++)
+        for (int v = 0; v < TV; v++)
+            if (q0 + u < OUT && i0 + v < IN4) {
+                int e = base + (q0 + u) * IN4 + i0 + v;
+                if (accum != 0) dw4[e] += acc[u * TV + v];
+                else dw4[e] = acc[u * TV + v];
+            }
+}
+#else
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 2) buffer DW { float dw[]; };
@@ -77,3 +149,4 @@ void main() {
             if (m0 + u < M && q0 + v < Q) STORE(m0 + u, q0 + v, acc[u * TN + v]);
 }
 #endif
+#endif // BLOCKED == 2

@@ -18,6 +18,12 @@
 //     32 floats there), so each reduction step loads TM+TN values for
 //     TM*TN FMAs. Indices are clamped and only the store is guarded (see
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
+//   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): the blocked tile
+//     read in vec4s along In, where x rows and w rows are both contiguous:
+//     TM+TN vec4 loads per 4 reduction steps feed 4*TM*TN FMAs (TM*TN <= 32
+//     scalar accumulators, fma() chains). The output block is the
+//     workgroup's y index, so the w addresses are uniform across a
+//     workgroup. Dispatch gpu.Grid2(ceil(N/TM), ceil(Out/TN)).
 #include "common.glsl"
 #ifndef BLOCKED
 #define BLOCKED 0
@@ -29,8 +35,13 @@
 #define TN 8
 #endif
 layout(local_size_x = WG) in;
+#if BLOCKED == 2
+layout(std430, binding = 0) readonly buffer X { vec4 x4[]; };
+layout(std430, binding = 1) readonly buffer Wt { vec4 w4[]; };
+#else
 layout(std430, binding = 0) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer Wt { float w[]; };
+#endif
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 #ifndef HAS_BIAS
 #define HAS_BIAS 0
@@ -60,6 +71,38 @@ void main() {
     float acc = 0.0;
     for (int r = 0; r < R; r++) acc += A(m, r) * B(r, q);
     STORE(m, q, acc);
+}
+#elif BLOCKED == 2
+#define IN4 (IN / 4)
+void main() {
+    int MB = (N + TM - 1) / TM;
+    int g = int(gl_GlobalInvocationID.x);
+    bool live = g < MB;
+    g = min(g, MB - 1);
+    int m0 = g * TM;
+    int q0 = int(gl_WorkGroupID.y) * TN;
+    int xr[TM], wr[TN];
+    for (int u = 0; u < TM; u++) xr[u] = min(m0 + u, N - 1) * IN4;
+    for (int v = 0; v < TN; v++) wr[v] = min(q0 + v, OUT - 1) * IN4;
+    float acc[TM * TN];
+    for (int e = 0; e < TM * TN; e++) acc[e] = 0.0;
+    for (int r = 0; r < IN4; r++) {
+        vec4 a[TM], b[TN];
+        for (int u = 0; u < TM; u++) a[u] = x4[xr[u] + r];
+        for (int v = 0; v < TN; v++) b[v] = w4[wr[v] + r];
+        for (int u = 0; u < TM; u++)
+            for (int v = 0; v < TN; v++) {
+                float s = acc[u * TN + v];
+                s = fma(a[u].x, b[v].x, s);
+                s = fma(a[u].y, b[v].y, s);
+                s = fma(a[u].z, b[v].z, s);
+                acc[u * TN + v] = fma(a[u].w, b[v].w, s);
+            }
+    }
+    if (!live) return;
+    for (int u = 0; u < TM; u++)
+        for (int v = 0; v < TN; v++)
+            if (m0 + u < N && q0 + v < OUT) STORE(m0 + u, q0 + v, acc[u * TN + v]);
 }
 #else
 void main() {
