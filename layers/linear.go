@@ -16,12 +16,18 @@ const linearTM, linearTN = 4, 8
 // false to check and time the scalar kernels at any shape.
 var (
 	linearVec = true
-	// Forward: samples x outputs per invocation (TM*TN <= 32).
-	linearVecTM, linearVecTN = 4, 8
-	// Input gradient: samples x vec4s of dx per invocation (4*TM*TV <= 32).
-	linearDataTM, linearDataTV = 4, 2
-	// Weight gradient: outputs x vec4s of dw per invocation (4*TQ*TV <= 32).
-	linearFiltTQ, linearFiltTV = 4, 2
+	// Tiles, each the fastest of a sweep in BenchmarkLinear's setting
+	// (llvmpipe, batch 128, 1568 -> 64 and 1568 -> 10), run side by side.
+	// The accumulators live in two arrays of at most 32 floats each.
+	// Forward: samples x outputs per invocation (TM*TN <= 64); 8x4 beat 4x8
+	// (5.1 vs 5.5 ms), 8x8 (7.1), 4x16 (8.7).
+	linearVecTM, linearVecTN = 8, 4
+	// Input gradient: samples x vec4s of dx per invocation (4*TM*TV <= 64);
+	// 8x2 beat 4x4 (4.8 ms), 4x2 (5.3), 16x1 (9.7).
+	linearDataTM, linearDataTV = 8, 2
+	// Weight gradient: outputs x vec4s of dw per invocation (4*TQ*TV <= 64);
+	// 8x2 beat 4x2 (5.6 ms), 8x1 (5.9), 4x4 (6.1), 16x1 (8.4).
+	linearFiltTQ, linearFiltTV = 8, 2
 	// linearFilterSlice bounds the samples one weight-gradient invocation
 	// sums: llvmpipe ends an invocation's loops, silently, after 65535
 	// iterations in all (docs/llvmpipe.md); the trainer's chunks are at most

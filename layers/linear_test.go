@@ -26,7 +26,7 @@ func TestLinear(t *testing.T) {
 		{[]int{1568}, 33, 10, true},
 		{[]int{196}, 128, 10, true}, // the default preset's head
 		{[]int{196}, 33, 10, false},
-		{[]int{8}, 1, 6, true},   // Out % 4 != 0, batch 1
+		{[]int{8}, 1, 6, true},    // Out % 4 != 0, batch 1
 		{[]int{12}, 300, 4, true}, // a large batch, Out % 4 == 0
 		{[]int{20}, 300, 9, false},
 		{[]int{44}, 7, 20, true}, // In/4 odd: a partial vec4 column block

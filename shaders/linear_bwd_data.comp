@@ -20,7 +20,7 @@
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
 //   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): one invocation
 //     computes TM samples x TV vec4s of dx (TM*TV vec4 accumulators, at most
-//     32 floats); w rows are read as vec4s along In, dy rows as vec4s along
+//     64 floats, two arrays); w rows are read as vec4s along In, dy rows as vec4s along
 //     Out when Out % 4 == 0 (scalars otherwise). The dx column block is the
 //     workgroup's y index, so the w addresses are uniform across a
 //     workgroup. Dispatch gpu.Grid2(ceil(N/TM), ceil(In/(4*TV))).
@@ -59,8 +59,18 @@ void main() {
     int i0 = int(gl_WorkGroupID.y) * TV;
     int ic[TV], dr[TM];
     for (int v = 0; v < TV; v++) ic[v] = min(i0 + v, IN4 - 1);
-    vec4 acc[TM * TV];
-    for (int e = 0; e < TM * TV; e++) acc[e] = vec4(0.0);
+    // Two vec4 accumulator arrays of at most 32 floats each (a larger
+    // array goes to memory on llvmpipe): TM*TV <= 16.
+    vec4 acc0[min(TM * TV, 8)];
+#if TM * TV > 8
+vec4 acc1[TM * TV - 8];
+#define GET(e) ((e) < 8 ? acc0[min(e, 7)] : acc1[max((e) - 8, 0)])
+#define SET(e, v) { if ((e) < 8) acc0[min(e, 7)] = (v); else acc1[max((e) - 8, 0)] = (v); }
+#else
+#define GET(e) acc0[e]
+#define SET(e, v) acc0[e] = (v);
+#endif
+    for (int e = 0; e < TM * TV; e++) SET(e, vec4(0.0))
 #if OUT % 4 == 0
     for (int u = 0; u < TM; u++) dr[u] = min(m0 + u, N - 1) * OUT4;
     for (int o4 = 0; o4 < OUT4; o4++) {
@@ -70,7 +80,7 @@ void main() {
             vec4 b[TV];
             for (int v = 0; v < TV; v++) b[v] = w4[(o4 * 4 + k) * IN4 + ic[v]];
             for (int u = 0; u < TM; u++)
-                for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u][k]), b[v], acc[u * TV + v]);
+                for (int v = 0; v < TV; v++) SET(u * TV + v, fma(vec4(a[u][k]), b[v], GET(u * TV + v)))
         }
     }
 #else
@@ -81,13 +91,13 @@ void main() {
         for (int u = 0; u < TM; u++) a[u] = dy[dr[u] + o];
         for (int v = 0; v < TV; v++) b[v] = w4[o * IN4 + ic[v]];
         for (int u = 0; u < TM; u++)
-            for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u]), b[v], acc[u * TV + v]);
+            for (int v = 0; v < TV; v++) SET(u * TV + v, fma(vec4(a[u]), b[v], GET(u * TV + v)))
     }
 #endif
     if (!live) return;
     for (int u = 0; u < TM; u++)
         for (int v = 0; v < TV; v++)
-            if (m0 + u < N && i0 + v < IN4) dx4[(m0 + u) * IN4 + i0 + v] = acc[u * TV + v];
+            if (m0 + u < N && i0 + v < IN4) dx4[(m0 + u) * IN4 + i0 + v] = GET(u * TV + v);
 }
 #else
 layout(std430, binding = 0) readonly buffer DY { float dy[]; };

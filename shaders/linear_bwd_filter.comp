@@ -22,7 +22,7 @@
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
 //   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): one invocation
 //     computes TQ outputs x TV vec4s of dw (TQ*TV vec4 accumulators, at most
-//     32 floats) over one batch slice of SL samples; per sample it reads
+//     64 floats, two arrays) over one batch slice of SL samples; per sample it reads
 //     x[n, i..] as TV vec4s and dy[n, q..] as vec4s when Out % 4 == 0 and
 //     TQ % 4 == 0 (scalars otherwise). The workgroup's y index is
 //     qblock + ceil(Out/TQ) * slice, so the dy addresses are uniform across
@@ -75,8 +75,18 @@ void main() {
     int n1 = min(N, n0 + SL);
     int ic[TV];
     for (int v = 0; v < TV; v++) ic[v] = min(i0 + v, IN4 - 1);
-    vec4 acc[TQ * TV];
-    for (int e = 0; e < TQ * TV; e++) acc[e] = vec4(0.0);
+    // Two vec4 accumulator arrays of at most 32 floats each (a larger
+    // array goes to memory on llvmpipe): TQ*TV <= 16.
+    vec4 acc0[min(TQ * TV, 8)];
+#if TQ * TV > 8
+vec4 acc1[TQ * TV - 8];
+#define GET(e) ((e) < 8 ? acc0[min(e, 7)] : acc1[max((e) - 8, 0)])
+#define SET(e, v) { if ((e) < 8) acc0[min(e, 7)] = (v); else acc1[max((e) - 8, 0)] = (v); }
+#else
+#define GET(e) acc0[e]
+#define SET(e, v) acc0[e] = (v);
+#endif
+    for (int e = 0; e < TQ * TV; e++) SET(e, vec4(0.0))
     for (int n = n0; n < n1; n++) {
         float a[TQ];
 #if DYV
@@ -90,7 +100,7 @@ void main() {
         vec4 b[TV];
         for (int v = 0; v < TV; v++) b[v] = x4[n * IN4 + ic[v]];
         for (int u = 0; u < TQ; u++)
-            for (int v = 0; v < TV; v++) acc[u * TV + v] = fma(vec4(a[u]), b[v], acc[u * TV + v]);
+            for (int v = 0; v < TV; v++) SET(u * TV + v, fma(vec4(a[u]), b[v], GET(u * TV + v)))
     }
     if (!live) return;
     int base = accum != 0 ? 0 : s * OUT * IN4;
@@ -98,8 +108,8 @@ void main() {
         for (int v = 0; v < TV; v++)
             if (q0 + u < OUT && i0 + v < IN4) {
                 int e = base + (q0 + u) * IN4 + i0 + v;
-                if (accum != 0) dw4[e] += acc[u * TV + v];
-                else dw4[e] = acc[u * TV + v];
+                if (accum != 0) dw4[e] += GET(u * TV + v);
+                else dw4[e] = GET(u * TV + v);
             }
 }
 #else

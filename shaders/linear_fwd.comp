@@ -20,8 +20,8 @@
 //     conv2d_fwd.comp for why). Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
 //   BLOCKED 2 (vec, In % 4 == 0; IN and OUT compiled in): the blocked tile
 //     read in vec4s along In, where x rows and w rows are both contiguous:
-//     TM+TN vec4 loads per 4 reduction steps feed 4*TM*TN FMAs (TM*TN <= 32
-//     scalar accumulators, fma() chains). The output block is the
+//     TM+TN vec4 loads per 4 reduction steps feed 4*TM*TN FMAs (TM*TN <= 64
+//     scalar accumulators in two arrays, fma() chains). The output block is the
 //     workgroup's y index, so the w addresses are uniform across a
 //     workgroup. Dispatch gpu.Grid2(ceil(N/TM), ceil(Out/TN)).
 #include "common.glsl"
@@ -84,25 +84,35 @@ void main() {
     int xr[TM], wr[TN];
     for (int u = 0; u < TM; u++) xr[u] = min(m0 + u, N - 1) * IN4;
     for (int v = 0; v < TN; v++) wr[v] = min(q0 + v, OUT - 1) * IN4;
-    float acc[TM * TN];
-    for (int e = 0; e < TM * TN; e++) acc[e] = 0.0;
+    // Two accumulator arrays of at most 32 floats each (a larger array
+    // goes to memory on llvmpipe): TM*TN <= 64.
+    float acc0[min(TM * TN, 32)];
+#if TM * TN > 32
+float acc1[TM * TN - 32];
+#define GET(e) ((e) < 32 ? acc0[min(e, 31)] : acc1[max((e) - 32, 0)])
+#define SET(e, v) { if ((e) < 32) acc0[min(e, 31)] = (v); else acc1[max((e) - 32, 0)] = (v); }
+#else
+#define GET(e) acc0[e]
+#define SET(e, v) acc0[e] = (v);
+#endif
+    for (int e = 0; e < TM * TN; e++) SET(e, 0.0)
     for (int r = 0; r < IN4; r++) {
         vec4 a[TM], b[TN];
         for (int u = 0; u < TM; u++) a[u] = x4[xr[u] + r];
         for (int v = 0; v < TN; v++) b[v] = w4[wr[v] + r];
         for (int u = 0; u < TM; u++)
             for (int v = 0; v < TN; v++) {
-                float s = acc[u * TN + v];
+                float s = GET(u * TN + v);
                 s = fma(a[u].x, b[v].x, s);
                 s = fma(a[u].y, b[v].y, s);
                 s = fma(a[u].z, b[v].z, s);
-                acc[u * TN + v] = fma(a[u].w, b[v].w, s);
+                SET(u * TN + v, fma(a[u].w, b[v].w, s))
             }
     }
     if (!live) return;
     for (int u = 0; u < TM; u++)
         for (int v = 0; v < TN; v++)
-            if (m0 + u < N && q0 + v < OUT) STORE(m0 + u, q0 + v, acc[u * TN + v]);
+            if (m0 + u < N && q0 + v < OUT) STORE(m0 + u, q0 + v, GET(u * TN + v));
 }
 #else
 void main() {
