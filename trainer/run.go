@@ -349,8 +349,7 @@ func (s *Session) loadCheckpoint(path string) (checkpoint, error) {
 	if err := s.Model.LoadStateDict(model); err != nil {
 		return ck, fmt.Errorf("--resume: %s: %w", path, err)
 	}
-	step, bufs := s.Opt.State()
-	_ = step
+	_, bufs := s.Opt.State()
 	for i, b := range bufs {
 		t, ok := opt[i]
 		if !ok || len(t.F32) != b.Len() {
@@ -360,7 +359,6 @@ func (s *Session) loadCheckpoint(path string) (checkpoint, error) {
 	}
 	n, _ := strconv.Atoi(meta["optimizer_step"])
 	s.Opt.SetStep(n)
-	s.step = n
 	if err := json.Unmarshal([]byte(meta["checkpoint"]), &ck); err != nil {
 		return ck, fmt.Errorf("--resume: %s: bad checkpoint state: %v", path, err)
 	}

@@ -20,7 +20,6 @@ type Session struct {
 
 	x      *layers.Tensor
 	labels *gpu.Buffer[uint32]
-	step   int // optimizer steps taken
 }
 
 // chunkRows picks the rows of one pass: the batch, capped so that no layer's
@@ -118,7 +117,6 @@ func (s *Session) TrainStep(r *data.Resident, start, n int, lr float64, seed uin
 		dlogits := s.Loss.Forward(logits, s.labels, n)
 		s.Model.Backward(dlogits)
 	}
-	s.step++
 	s.Opt.Step(lr)
 }
 
