@@ -70,7 +70,11 @@ func run(args []string) int {
 		return 0
 	}
 	name := args[0]
-	if name == "data" && len(args) > 1 {
+	if name == "data" {
+		if len(args) < 2 || commands["data "+args[1]] == nil {
+			fmt.Fprintln(os.Stderr, "glcnn data: want a subcommand: export (see glcnn data export --help)")
+			return 2
+		}
 		name, args = "data "+args[1], args[1:]
 	}
 	c := commands[name]

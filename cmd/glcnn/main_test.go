@@ -45,6 +45,7 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"train", "--arch", "conv:4:3,fc:7"}, 2, "must end with fc:10"},
 		{[]string{"train", "--arch", "conv:4:3,pool:2,fc:10"}, 2, `layer 2 "pool:2": unknown kind`},
 		{[]string{"eval"}, 2, "--model is required"},
+		{[]string{"data"}, 2, "want a subcommand: export"},
 		{[]string{"data", "export", "--format", "csv", "--out", out}, 2, "only apparels"},
 	} {
 		code, stderr := capture(t, c.args...)
