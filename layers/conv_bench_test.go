@@ -57,6 +57,12 @@ func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
 		"bwd_data":   func() { l.backwardData(dy, n) },
 		"bwd_filter": func() { l.Backward(dy, false) },
 	}[pass]
+	timePass(b, d, run, l.Costs(n)["conv2d_"+pass].FLOPs)
+}
+
+// timePass times run (after one warm-up call: llvmpipe compiles a kernel at
+// its first dispatch) and reports GFLOP/s and CPU ms per call.
+func timePass(b *testing.B, d *gpu.Device, run func(), flops int64) {
 	run()
 	d.Finish()
 	cpu0 := cpuTime()
@@ -64,7 +70,6 @@ func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
 		run()
 	}
 	d.Finish()
-	flops := l.Costs(n)["conv2d_"+pass].FLOPs
 	b.ReportMetric(float64(flops)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	// On a shared machine the process's CPU time is steadier than the
 	// wall clock (llvmpipe's threads run on the CPU).

@@ -53,13 +53,5 @@ func benchLinear(b *testing.B, d *gpu.Device, pass string, in, out int) {
 		"bwd_data":   func() { l.backwardData(dy, n) },
 		"bwd_filter": func() { l.backwardFilter(dy, n) },
 	}[pass]
-	run()
-	d.Finish()
-	cpu0 := cpuTime()
-	for b.Loop() {
-		run()
-	}
-	d.Finish()
-	b.ReportMetric(float64(l.Costs(n)["linear_"+pass].FLOPs)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	b.ReportMetric((cpuTime()-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/op")
+	timePass(b, d, run, l.Costs(n)["linear_"+pass].FLOPs)
 }
