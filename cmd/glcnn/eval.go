@@ -32,10 +32,11 @@ func init() {
 				if *split != "test" && *split != "train" {
 					return usagef("--split %q: want test or train", *split)
 				}
-				ds, err := data.Load(*path, data.LoadOptions{Progress: os.Stderr, Cache: true})
+				ds, s, closeAll, err := openModel(&g, *model, *path)
 				if err != nil {
 					return err
 				}
+				defer closeAll()
 				set := ds.Test
 				if *split == "train" {
 					set = ds.Train
@@ -43,22 +44,12 @@ func init() {
 				if set == nil || set.Labels == nil {
 					return fmt.Errorf("the %s set of %s has no labels (Apparels test sets have none): try --split train", *split, ds.Root)
 				}
-				dev, err := g.open()
-				if err != nil {
-					return err
-				}
-				defer dev.Close()
-				s, err := trainer.LoadModel(dev, *model, 1024)
-				if err != nil {
-					return err
-				}
-				defer s.Release()
 				preds, err := s.Predict(set)
 				if err != nil {
 					return err
 				}
 				cm := trainer.Confusion(preds, set.Labels, len(data.ClassNames))
-				rep := trainer.Report{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + dev.Info().Renderer},
+				rep := trainer.Report{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + s.Dev.Info().Renderer},
 					Sections: []trainer.ReportSection{{Name: *split, CM: cm}}}
 				return rep.WriteText(os.Stdout)
 			}
@@ -82,23 +73,14 @@ func init() {
 				if *model == "" {
 					return usagef("--model is required")
 				}
-				ds, err := data.Load(*path, data.LoadOptions{Progress: os.Stderr, Cache: true})
+				ds, s, closeAll, err := openModel(&g, *model, *path)
 				if err != nil {
 					return err
 				}
+				defer closeAll()
 				if ds.Test == nil || ds.Test.N == 0 {
 					return fmt.Errorf("%s has no test set", ds.Root)
 				}
-				dev, err := g.open()
-				if err != nil {
-					return err
-				}
-				defer dev.Close()
-				s, err := trainer.LoadModel(dev, *model, 1024)
-				if err != nil {
-					return err
-				}
-				defer s.Release()
 				preds, err := s.Predict(ds.Test)
 				if err != nil {
 					return err
@@ -111,4 +93,21 @@ func init() {
 			}
 		},
 	})
+}
+
+// openModel loads the dataset, opens the device and loads a model for
+// evaluation; closeAll releases them.
+func openModel(g *gpuFlags, model, path string) (ds *data.Dataset, s *trainer.Session, closeAll func(), err error) {
+	if ds, err = data.Load(path, data.LoadOptions{Progress: os.Stderr, Cache: true}); err != nil {
+		return nil, nil, nil, err
+	}
+	dev, err := g.open()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if s, err = trainer.LoadModel(dev, model, 1024); err != nil {
+		dev.Close()
+		return nil, nil, nil, err
+	}
+	return ds, s, func() { s.Release(); dev.Close() }, nil
 }
