@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/glcnn/glcnn/trainer"
 )
 
 // capture runs the CLI in-process and returns its exit status and stderr.
@@ -64,5 +68,24 @@ func TestHelpListsCommands(t *testing.T) {
 		if !strings.Contains(stderr, "  "+c) {
 			t.Errorf("--help does not list %q:\n%s", c, stderr)
 		}
+	}
+}
+
+// TestPresetConfig: flags the user gives override the chosen preset, and
+// the preset's other values stay.
+func TestPresetConfig(t *testing.T) {
+	c := commands["train"]
+	fs := pflag.NewFlagSet("train", pflag.ContinueOnError)
+	c.flags(fs)
+	if err := fs.Parse([]string{"--preset", "tutorial", "--lr", "0.01", "--epochs", "2", "--flip"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := presetConfig(fs, "tutorial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := trainer.Presets["tutorial"].Config
+	if cfg.LR0 != 0.01 || cfg.Epochs != 2 || !cfg.Flip || cfg.Batch != want.Batch || cfg.Arch != want.Arch || cfg.Optimizer != want.Optimizer || cfg.Preset != "tutorial" {
+		t.Errorf("config %+v", cfg)
 	}
 }

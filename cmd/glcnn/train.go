@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,28 +39,9 @@ Arch spec (comma-separated, in order):
 
 func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	var g gpuFlags
-	var cfg trainer.Config
-	preset := fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best")
-	fs.StringVar(&cfg.Data, "data", "", "dataset: Fashion-MNIST IDX folder or Apparels folder (default "+data.DefaultDir+")")
-	fs.StringVar(&cfg.Arch, "arch", "", "network spec, overrides the preset's (see below)")
-	fs.IntVar(&cfg.Epochs, "epochs", 0, "epochs (0: the preset's)")
-	fs.IntVar(&cfg.Batch, "batch", -1, "minibatch size, 0 = full batch (-1: the preset's)")
-	fs.IntVar(&cfg.Chunk, "chunk", 0, "max rows per forward/backward pass (0: from the device's limits)")
-	fs.StringVar(&cfg.Optimizer, "optimizer", "", "sgd, adam or adamw (default: the preset's)")
-	fs.Float64Var(&cfg.LR0, "lr", 0, "learning rate (peak for onecycle; 0: the preset's)")
-	fs.Float64Var(&cfg.Momentum, "momentum", -1, "SGD momentum (-1: the preset's)")
-	fs.BoolVar(&cfg.Nesterov, "nesterov", false, "Nesterov momentum (SGD)")
-	fs.Float64Var(&cfg.WeightDecay, "weight-decay", -1, "weight decay (decoupled for adamw; -1: the preset's)")
-	fs.StringVar(&cfg.Schedule, "schedule", "", "learning-rate schedule: constant, step, cosine, onecycle")
-	fs.IntVar(&cfg.StepEvery, "step-every", 10, "step schedule: epochs between decays")
-	fs.Float64Var(&cfg.Gamma, "gamma", 0.1, "step schedule: decay factor")
-	fs.Float64Var(&cfg.Smoothing, "label-smoothing", -1, "label smoothing (-1: the preset's)")
-	fs.Float64Var(&cfg.Val, "val", -1, "validation fraction, stratified (-1: the preset's, 0.1)")
-	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed for initialisation, split, order, dropout and augmentation")
-	fs.IntVar(&cfg.Limit, "limit", 0, "use only the first N training images (quick runs)")
-	flip := fs.String("flip", "", "random horizontal flips: on/off (default: the preset's)")
-	fs.IntVar(&cfg.Shift, "shift", -1, "random shifts of up to N pixels (-1: the preset's)")
-	fs.IntVar(&cfg.LogEvery, "log-every", 0, "read the running loss every N steps (0: once per epoch)")
+	preset := fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
+	shown := trainer.Presets["default"].Config
+	configFlags(fs, &shown)
 	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
 	g.add(fs)
@@ -67,18 +49,14 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if err := noArgs(args); err != nil {
 			return err
 		}
-		p, ok := trainer.Presets[*preset]
-		if !ok {
-			return usagef("--preset %q: want one of %v", *preset, trainer.PresetNames())
+		full, err := presetConfig(fs, *preset)
+		if err != nil {
+			return err
 		}
-		full := p.Config
-		full.Preset = p.Name
-		mergeFlags(fs, &full, cfg, *flip)
 		if *resume {
 			if *out == "" {
 				return usagef("--resume needs --out RUN_FOLDER")
 			}
-			var err error
 			if full, err = resumeConfig(fs, *out); err != nil {
 				return err
 			}
@@ -88,7 +66,7 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		}
 		dir := *out
 		if dir == "" {
-			dir = filepath.Join("runs", fmt.Sprintf("%s-%s", p.Name, time.Now().Format("20060102-150405")))
+			dir = filepath.Join("runs", fmt.Sprintf("%s-%s", *preset, time.Now().Format("20060102-150405")))
 		}
 		if *resume {
 			if _, err := os.Stat(filepath.Join(dir, trainer.CheckpointFile)); err != nil {
@@ -156,60 +134,52 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	return cfg, nil
 }
 
-// mergeFlags overrides the preset with every flag the user set.
-func mergeFlags(fs *pflag.FlagSet, dst *trainer.Config, f trainer.Config, flip string) {
-	set := func(name string) bool { return fs.Changed(name) }
-	if set("data") {
-		dst.Data = f.Data
+// presetConfig is the named preset with every flag the user gave applied
+// over it.
+func presetConfig(fs *pflag.FlagSet, name string) (trainer.Config, error) {
+	p, ok := trainer.Presets[name]
+	if !ok {
+		return trainer.Config{}, usagef("--preset %q: want one of %v", name, trainer.PresetNames())
 	}
-	if set("arch") {
-		dst.Arch, dst.Preset = f.Arch, dst.Preset+"+arch"
+	cfg := p.Config
+	cfg.Preset = p.Name
+	if fs.Changed("arch") {
+		cfg.Preset += "+arch"
 	}
-	if set("epochs") {
-		dst.Epochs = f.Epochs
-	}
-	if set("batch") {
-		dst.Batch = f.Batch
-	}
-	if set("chunk") {
-		dst.Chunk = f.Chunk
-	}
-	if set("optimizer") {
-		dst.Optimizer = f.Optimizer
-	}
-	if set("lr") {
-		dst.LR0 = f.LR0
-	}
-	if set("momentum") {
-		dst.Momentum = f.Momentum
-	}
-	if set("nesterov") {
-		dst.Nesterov = f.Nesterov
-	}
-	if set("weight-decay") {
-		dst.WeightDecay = f.WeightDecay
-	}
-	if set("schedule") {
-		dst.Schedule = f.Schedule
-	}
-	dst.StepEvery, dst.Gamma = f.StepEvery, f.Gamma
-	if set("label-smoothing") {
-		dst.Smoothing = f.Smoothing
-	}
-	if set("val") {
-		dst.Val = f.Val
-	}
-	if set("seed") {
-		dst.Seed = f.Seed
-	}
-	dst.Limit = f.Limit
-	if flip != "" {
-		dst.Flip = flip == "on" || flip == "true" || flip == "1"
-	}
-	if set("shift") {
-		dst.Shift = f.Shift
-	}
-	dst.LogEvery = f.LogEvery
+	onPreset := pflag.NewFlagSet("", pflag.ContinueOnError)
+	configFlags(onPreset, &cfg)
+	var err error
+	fs.Visit(func(f *pflag.Flag) {
+		if onPreset.Lookup(f.Name) != nil && err == nil {
+			err = onPreset.Set(f.Name, f.Value.String())
+		}
+	})
+	return cfg, err
+}
+
+// configFlags binds the training flags to cfg, whose values are the
+// defaults shown.
+func configFlags(fs *pflag.FlagSet, cfg *trainer.Config) {
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "dataset: Fashion-MNIST IDX folder or Apparels folder (empty: "+data.DefaultDir+")")
+	fs.StringVar(&cfg.Arch, "arch", cfg.Arch, "network spec (see below)")
+	fs.IntVar(&cfg.Epochs, "epochs", cfg.Epochs, "epochs")
+	fs.IntVar(&cfg.Batch, "batch", cfg.Batch, "minibatch size, 0 = full batch")
+	fs.IntVar(&cfg.Chunk, "chunk", cfg.Chunk, "max rows per forward/backward pass (0: from the device's limits)")
+	fs.StringVar(&cfg.Optimizer, "optimizer", cfg.Optimizer, "sgd, adam or adamw")
+	fs.Float64Var(&cfg.LR0, "lr", cfg.LR0, "learning rate (the peak for onecycle)")
+	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "SGD momentum")
+	fs.BoolVar(&cfg.Nesterov, "nesterov", cfg.Nesterov, "Nesterov momentum (SGD)")
+	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "weight decay (decoupled for adamw)")
+	fs.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: constant, step, cosine, onecycle")
+	fs.IntVar(&cfg.StepEvery, "step-every", max(cfg.StepEvery, 10), "step schedule: epochs between decays")
+	fs.Float64Var(&cfg.Gamma, "gamma", cmp.Or(cfg.Gamma, 0.1), "step schedule: decay factor")
+	fs.Float64Var(&cfg.Smoothing, "label-smoothing", cfg.Smoothing, "label smoothing")
+	fs.Float64Var(&cfg.Val, "val", cfg.Val, "validation fraction, stratified")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for initialisation, split, order, dropout and augmentation")
+	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "use only the first N training images (quick runs; 0: all)")
+	fs.BoolVar(&cfg.Flip, "flip", cfg.Flip, "random horizontal flips (--flip=false to turn a preset's off)")
+	fs.IntVar(&cfg.Shift, "shift", cfg.Shift, "random shifts of up to N pixels")
+	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "read the running loss every N steps (0: once per epoch)")
 }
 
 // linkLatest points runs/latest at dir, a default run folder (best effort).
