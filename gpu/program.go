@@ -134,23 +134,21 @@ func declaredUniforms(text string) map[string]bool {
 }
 
 func shaderLog(sh uint32) string {
-	var n int32
-	gl.GetShaderiv(sh, gl.INFO_LOG_LENGTH, &n)
-	if n <= 1 {
-		return "(the driver gave no message)"
-	}
-	buf := make([]byte, n)
-	gl.GetShaderInfoLog(sh, n, nil, &buf[0])
-	return strings.TrimRight(string(buf), "\x00\n")
+	return infoLog(sh, gl.GetShaderiv, gl.GetShaderInfoLog)
 }
 
 func programLog(p uint32) string {
+	return infoLog(p, gl.GetProgramiv, gl.GetProgramInfoLog)
+}
+
+// infoLog reads a shader's or a program's info log.
+func infoLog(obj uint32, param func(uint32, uint32, *int32), read func(uint32, int32, *int32, *uint8)) string {
 	var n int32
-	gl.GetProgramiv(p, gl.INFO_LOG_LENGTH, &n)
+	param(obj, gl.INFO_LOG_LENGTH, &n)
 	if n <= 1 {
 		return "(the driver gave no message)"
 	}
 	buf := make([]byte, n)
-	gl.GetProgramInfoLog(p, n, nil, &buf[0])
+	read(obj, n, nil, &buf[0])
 	return strings.TrimRight(string(buf), "\x00\n")
 }

@@ -18,16 +18,12 @@ func init() {
 		examples: "  glcnn eval --model runs/latest/model.safetensors\n  glcnn eval --model model.safetensors --data ~/apparels --split train",
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var g gpuFlags
-			model := fs.String("model", "", "model.safetensors written by glcnn train")
-			path := fs.String("data", "", "dataset (default "+data.DefaultDir+")")
+			model, path := modelFlags(fs)
 			split := fs.String("split", "test", "which labelled set to evaluate: test or train")
 			g.add(fs)
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
-				}
-				if *model == "" {
-					return usagef("--model is required")
 				}
 				if *split != "test" && *split != "train" {
 					return usagef("--split %q: want test or train", *split)
@@ -62,16 +58,12 @@ func init() {
 		examples: "  glcnn predict --model runs/latest/model.safetensors --data ~/apparels --out submission.csv",
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var g gpuFlags
-			model := fs.String("model", "", "model.safetensors written by glcnn train")
-			path := fs.String("data", "", "dataset (default "+data.DefaultDir+")")
+			model, path := modelFlags(fs)
 			out := fs.String("out", "submission.csv", "where to write the predictions")
 			g.add(fs)
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
-				}
-				if *model == "" {
-					return usagef("--model is required")
 				}
 				ds, s, closeAll, err := openModel(&g, *model, *path)
 				if err != nil {
@@ -95,9 +87,18 @@ func init() {
 	})
 }
 
+// modelFlags are the --model and --data flags of eval and predict.
+func modelFlags(fs *pflag.FlagSet) (model, path *string) {
+	return fs.String("model", "", "model.safetensors written by glcnn train"),
+		fs.String("data", "", "dataset (default "+data.DefaultDir+")")
+}
+
 // openModel loads the dataset, opens the device and loads a model for
 // evaluation; closeAll releases them.
 func openModel(g *gpuFlags, model, path string) (ds *data.Dataset, s *trainer.Session, closeAll func(), err error) {
+	if model == "" {
+		return nil, nil, nil, usagef("--model is required")
+	}
 	if ds, err = data.Load(path, data.LoadOptions{Progress: os.Stderr, Cache: true}); err != nil {
 		return nil, nil, nil, err
 	}
