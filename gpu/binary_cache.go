@@ -264,7 +264,13 @@ func (c *binaryCache) decode(raw []byte) (format uint32, bin []byte, err error) 
 
 // newProgram wraps a linked program object.
 func newProgram(prog uint32, key string, src *shaders.Source) *Program {
-	p := &Program{id: prog, name: key, declared: declaredUniforms(src.Text)}
+	p := &Program{id: prog, name: key, params: map[string]shaders.Param{}}
+	for _, pa := range src.Params {
+		p.params[pa.Name] = pa
+	}
+	if len(src.Params) > 0 {
+		p.values = make([]byte, paramBlockSize(prog, 4*len(src.Params)))
+	}
 	var local [3]int32
 	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
 	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}

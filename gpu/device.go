@@ -42,6 +42,7 @@ type Device struct {
 	ctx      context
 	programs map[string]*Program // by kernel name + defines, GL thread only
 	stats    Stats               // GL thread only; read through Stats()
+	params   paramRing           // kernels' parameter blocks, GL thread only
 	peak     int64
 }
 

@@ -1,9 +1,13 @@
 package gpu
 
 import (
+	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
+
+	"github.com/glcnn/glcnn/shaders"
 )
 
 // Grid is the number of invocations to launch in each dimension; Dispatch
@@ -68,9 +72,11 @@ func (d *Device) AsUniformBlock(b Storage) Storage {
 
 type uniformBlock struct{ Storage }
 
-// Dispatch binds bufs to bindings 0, 1, ..., sets the uniforms, launches
-// the kernel over grid g and issues the barrier that makes its writes
-// visible to later dispatches and downloads. An empty grid is a no-op.
+// Dispatch binds bufs to bindings 0, 1, ..., sets the kernel's parameters
+// (us, by name; a parameter not in us keeps its last value), launches the
+// kernel over grid g and issues the barrier that makes its writes visible
+// to later dispatches and downloads. An empty grid is a no-op. It panics
+// when a name in us is not a parameter of the kernel.
 func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
 	if g.X <= 0 || g.Y <= 0 || g.Z <= 0 {
 		if g.X == 0 || g.Y == 0 || g.Z == 0 {
@@ -88,13 +94,19 @@ func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
 			}
 			target := uint32(gl.SHADER_STORAGE_BUFFER)
 			if _, ok := b.(uniformBlock); ok {
+				if i == shaders.ParamsBinding {
+					panic(fmt.Sprintf("gpu: %s: uniform binding %d is the parameter block's", p.name, i))
+				}
 				target = gl.UNIFORM_BUFFER
 			}
 			gl.BindBufferBase(target, uint32(i), b.name())
 		}
 		d.check("glBindBufferBase " + p.name)
 		for _, u := range us {
-			d.setUniform(p, u)
+			p.setParam(u)
+		}
+		if p.values != nil {
+			d.params.bind(d, p.values)
 		}
 		gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
 		d.check("glDispatchCompute " + p.name)
@@ -103,50 +115,77 @@ func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
 	})
 }
 
-type uniformInfo struct {
-	loc int32
-	typ uint32
-}
-
-func (d *Device) setUniform(p *Program, u Uniform) {
-	ui, ok := p.uniform(u.Name)
+// setParam stores u's value, converted to the parameter's GLSL type, in
+// the program's parameter block image.
+func (p *Program) setParam(u Uniform) {
+	pa, ok := p.params[u.Name]
 	if !ok {
-		if !p.declared[u.Name] {
-			panic(fmt.Sprintf("gpu: %s declares no uniform %q", p.name, u.Name))
-		}
-		return // declared but optimised away in this variant
+		panic(fmt.Sprintf("gpu: %s declares no uniform %q", p.name, u.Name))
 	}
-	switch ui.typ {
-	case gl.INT, gl.BOOL:
-		gl.ProgramUniform1i(p.id, ui.loc, int32(u.Value))
-	case gl.UNSIGNED_INT:
+	var bits uint32
+	switch pa.Type {
+	case "int", "bool":
+		bits = uint32(int32(u.Value))
+	case "uint":
 		if u.Value < 0 {
 			panic(fmt.Sprintf("gpu: %s: uniform uint %s = %v", p.name, u.Name, u.Value))
 		}
-		gl.ProgramUniform1ui(p.id, ui.loc, uint32(u.Value))
-	case gl.FLOAT:
-		gl.ProgramUniform1f(p.id, ui.loc, float32(u.Value))
+		bits = uint32(u.Value)
+	case "float":
+		bits = math.Float32bits(float32(u.Value))
 	default:
-		panic(fmt.Sprintf("gpu: %s: uniform %s has a type (0x%x) Dispatch cannot set", p.name, u.Name, ui.typ))
+		panic(fmt.Sprintf("gpu: %s: uniform %s has a type (%s) Dispatch cannot set", p.name, u.Name, pa.Type))
 	}
-	d.check("glProgramUniform " + u.Name)
+	binary.LittleEndian.PutUint32(p.values[pa.Offset:], bits)
 }
 
-// uniform returns a uniform's location and type, read once per program.
-func (p *Program) uniform(name string) (uniformInfo, bool) {
-	if p.uniforms == nil {
-		p.uniforms = map[string]uniformInfo{}
-		var n int32
-		gl.GetProgramiv(p.id, gl.ACTIVE_UNIFORMS, &n)
-		buf := make([]uint8, 256)
-		for i := uint32(0); i < uint32(n); i++ {
-			var length, size int32
-			var typ uint32
-			gl.GetActiveUniform(p.id, i, int32(len(buf)), &length, &size, &typ, &buf[0])
-			nm := string(buf[:length])
-			p.uniforms[nm] = uniformInfo{loc: gl.GetUniformLocation(p.id, gl.Str(nm+"\x00")), typ: typ}
-		}
+// paramRing is the uniform buffer that carries kernels' parameter blocks:
+// each dispatch writes its block to the next free slot and binds that
+// range. Slots start at multiples of GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT
+// (16 on llvmpipe, up to 256 on GPUs), without which glBindBufferRange
+// fails. Successive dispatches use distinct slots, so a driver that
+// batches them never has to wait for one to finish before the next
+// block is written; after a wrap GL's ordering keeps a rewrite correct.
+type paramRing struct {
+	id         uint32
+	off, align int
+	last       int // offset of the latest slot (tests)
+}
+
+const paramRingBytes = 64 << 10
+
+// alignUp rounds n up to a multiple of a (a > 0).
+func alignUp(n, a int) int { return (n + a - 1) / a * a }
+
+// bind uploads block into a fresh slot and binds it at ParamsBinding.
+// GL thread only.
+func (r *paramRing) bind(d *Device, block []byte) {
+	if r.id == 0 {
+		r.align = max(d.info.UniformAlign, 4)
+		gl.GenBuffers(1, &r.id)
+		gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
+		gl.BufferData(gl.UNIFORM_BUFFER, paramRingBytes, nil, gl.STREAM_DRAW)
 	}
-	ui, ok := p.uniforms[name]
-	return ui, ok
+	off := alignUp(r.off, r.align)
+	if off+len(block) > paramRingBytes {
+		off = 0
+	}
+	gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
+	gl.BufferSubData(gl.UNIFORM_BUFFER, off, len(block), gl.Ptr(block))
+	gl.BindBufferRange(gl.UNIFORM_BUFFER, shaders.ParamsBinding, r.id, off, len(block))
+	d.check("parameter block")
+	r.last, r.off = off, off+len(block)
+}
+
+// paramBlockSize is the bytes to bind for a program's parameter block: the
+// driver's GL_UNIFORM_BLOCK_DATA_SIZE, at least n and a multiple of 16.
+func paramBlockSize(prog uint32, n int) int {
+	size := alignUp(n, 16)
+	idx := gl.GetUniformBlockIndex(prog, gl.Str(shaders.ParamsBlock+"\x00"))
+	if idx != gl.INVALID_INDEX {
+		var v int32
+		gl.GetActiveUniformBlockiv(prog, idx, gl.UNIFORM_BLOCK_DATA_SIZE, &v)
+		size = max(size, int(v))
+	}
+	return size
 }

@@ -28,8 +28,10 @@ type Info struct {
 	MaxStorageBinding int    `json:"max_storage_buffer_bindings"`
 	MaxComputeBlocks  int    `json:"max_compute_storage_blocks"`
 	MaxUniformBlock   int    `json:"max_uniform_block_bytes"`
-	MemoryKB          int64  `json:"memory_kb,omitempty"` // total video memory where the driver tells (NVX_gpu_memory_info), else 0
-	TimerQueries      bool   `json:"timer_queries"`       // whether GPU timestamps are meaningful
+	UniformAlign      int    `json:"uniform_buffer_offset_alignment"` // a bound range of a uniform buffer starts at a multiple of this
+	StorageAlign      int    `json:"storage_buffer_offset_alignment"` // the same for storage buffers
+	MemoryKB          int64  `json:"memory_kb,omitempty"`             // total video memory where the driver tells (NVX_gpu_memory_info), else 0
+	TimerQueries      bool   `json:"timer_queries"`                   // whether GPU timestamps are meaningful
 }
 
 var softwareRenderers = []string{"llvmpipe", "softpipe", "swrast", "swiftshader", "software rasterizer"}
@@ -82,6 +84,10 @@ func readInfo() Info {
 	in.MaxComputeBlocks = int(v)
 	gl.GetIntegerv(gl.MAX_UNIFORM_BLOCK_SIZE, &v)
 	in.MaxUniformBlock = int(v)
+	gl.GetIntegerv(gl.UNIFORM_BUFFER_OFFSET_ALIGNMENT, &v)
+	in.UniformAlign = max(int(v), 1)
+	gl.GetIntegerv(gl.SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT, &v)
+	in.StorageAlign = max(int(v), 1)
 	var v64 int64
 	gl.GetInteger64v(gl.MAX_SHADER_STORAGE_BLOCK_SIZE, &v64)
 	in.MaxStorageBlock = v64
@@ -126,6 +132,7 @@ func (in Info) Print(w io.Writer) {
 		{"max storage block", fmt.Sprintf("%d MiB", in.MaxStorageBlock>>20)},
 		{"storage bindings", fmt.Sprintf("%d (compute blocks %d)", in.MaxStorageBinding, in.MaxComputeBlocks)},
 		{"max uniform block", fmt.Sprintf("%d KiB", in.MaxUniformBlock/1024)},
+		{"offset alignment", fmt.Sprintf("uniform %d B, storage %d B", in.UniformAlign, in.StorageAlign)},
 	}
 	if in.MemoryKB > 0 {
 		rows = append(rows, [2]string{"video memory", fmt.Sprintf("%d MiB", in.MemoryKB/1024)})

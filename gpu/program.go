@@ -2,7 +2,6 @@ package gpu
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -19,11 +18,11 @@ func D(name string, value any) Define { return Define{Name: name, Value: fmt.Spr
 // Program is a linked compute program. Programs are cached by the device
 // for its whole life; callers never release them.
 type Program struct {
-	id       uint32
-	name     string
-	local    [3]int
-	uniforms map[string]uniformInfo // filled on first use, GL thread only
-	declared map[string]bool        // uniform names in the source, active or not
+	id     uint32
+	name   string
+	local  [3]int
+	params map[string]shaders.Param // the kernel's parameters by name
+	values []byte                   // their current values, std140; GL thread only
 }
 
 // Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
@@ -117,20 +116,6 @@ func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
 	p := newProgram(prog, key, src)
 	d.storeProgram(src, p)
 	return p, nil
-}
-
-var uniformRE = regexp.MustCompile(`(?m)^\s*uniform\s+\w+\s+(\w+(?:\s*,\s*\w+)*)\s*;`)
-
-// declaredUniforms lists the scalar uniforms a source declares, so that
-// Dispatch can tell a typo from a uniform the compiler optimised away.
-func declaredUniforms(text string) map[string]bool {
-	m := map[string]bool{}
-	for _, g := range uniformRE.FindAllStringSubmatch(text, -1) {
-		for _, name := range strings.Split(g[1], ",") {
-			m[strings.TrimSpace(name)] = true
-		}
-	}
-	return m
 }
 
 func shaderLog(sh uint32) string {

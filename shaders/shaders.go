@@ -34,10 +34,35 @@ type Define struct {
 // Source is an assembled kernel: the text handed to the driver and, for each
 // of its lines, the file and line it came from.
 type Source struct {
-	Name  string // the kernel's .comp file
-	Text  string // what the driver compiles
-	Lines []Loc  // Lines[i] is the origin of line i+1 of Text
+	Name   string  // the kernel's .comp file
+	Text   string  // what the driver compiles
+	Lines  []Loc   // Lines[i] is the origin of line i+1 of Text
+	Params []Param // the scalar parameters, in block order
 }
+
+// Param is one scalar kernel parameter. Kernels declare their shape and
+// hyper-parameters as plain `uniform uint n;` lines; Assemble gathers every
+// such declaration into one std140 uniform block, ParamsBlock at binding
+// ParamsBinding, where each scalar takes 4 bytes at Offset.
+//
+// Why not default-block uniforms: drivers may specialise a program on the
+// values of default-block uniforms that steer its control flow, and one
+// that did so wrongly (zink 22.3 on lavapipe, docs/drivers.md) ran loops
+// with the trip counts of an earlier dispatch. Values in a buffer-backed
+// block are data to every driver, and one upload binds them all.
+type Param struct {
+	Name   string
+	Type   string // "uint", "int", "float" or "bool"
+	Offset int    // bytes from the start of the block
+}
+
+const (
+	// ParamsBlock is the name of the uniform block holding the parameters.
+	ParamsBlock = "GlcnnParams"
+	// ParamsBinding is its uniform-buffer binding point. Kernels that bind
+	// their own uniform blocks use lower points.
+	ParamsBinding = 15
+)
 
 // Loc is a line of an embedded file.
 type Loc struct {
@@ -90,8 +115,53 @@ func assemble(fsys fs.FS, name string, defines []Define) (*Source, error) {
 	if err := src.include(fsys, &b, name, nil); err != nil {
 		return nil, err
 	}
-	src.Text = b.String()
+	if err := src.gatherParams(b.String(), 1+len(defines)); err != nil {
+		return nil, err
+	}
 	return src, nil
+}
+
+var paramRE = regexp.MustCompile(`^(\s*)uniform\s+(uint|int|float|bool)\s+(\w+(?:\s*,\s*\w+)*)\s*;`)
+
+// gatherParams turns every scalar `uniform` declaration of text into a
+// member of the ParamsBlock, which it inserts as line at (after the
+// defines, before the kernel's own lines). A declaration becomes a comment
+// in place, so the line table stays true; declarations under #if count
+// whichever branch is taken, and a name declared twice must keep its type.
+func (s *Source) gatherParams(text string, at int) error {
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	types := map[string]string{}
+	for i, line := range lines {
+		m := paramRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		for _, name := range strings.Split(m[3], ",") {
+			name = strings.TrimSpace(name)
+			if t, ok := types[name]; ok {
+				if t != m[2] {
+					loc := s.Lines[i]
+					return fmt.Errorf("shaders: %s:%d: parameter %s declared as %s and as %s", loc.File, loc.Line, name, t, m[2])
+				}
+				continue
+			}
+			types[name] = m[2]
+			s.Params = append(s.Params, Param{Name: name, Type: m[2], Offset: 4 * len(s.Params)})
+		}
+		lines[i] = m[1] + "// (in " + ParamsBlock + ") " + strings.TrimSpace(line)
+	}
+	if len(s.Params) > 0 {
+		var blk strings.Builder
+		fmt.Fprintf(&blk, "layout(std140, binding = %d) uniform %s {", ParamsBinding, ParamsBlock)
+		for _, p := range s.Params {
+			fmt.Fprintf(&blk, " %s %s;", p.Type, p.Name)
+		}
+		blk.WriteString(" };")
+		lines = append(lines[:at], append([]string{blk.String()}, lines[at:]...)...)
+		s.Lines = append(s.Lines[:at], append([]Loc{{"(params)", 1}}, s.Lines[at:]...)...)
+	}
+	s.Text = strings.Join(lines, "\n") + "\n"
+	return nil
 }
 
 func (s *Source) include(fsys fs.FS, b *strings.Builder, name string, stack []string) error {
