@@ -3,9 +3,11 @@ package gpu_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/gpu/gputest"
@@ -182,5 +184,81 @@ func TestProgramCacheDirFromEnv(t *testing.T) {
 	os.Unsetenv("GLCNN_CACHE_DIR")
 	if got := gpu.DefaultProgramCacheDir(); !strings.HasSuffix(got, filepath.Join("glcnn", "programs")) {
 		t.Errorf("default: %q", got)
+	}
+}
+
+func TestDriverIdentity(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"libvulkan_lvp.so", "libc.so.6", "swrast_dri.so"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	maps := filepath.Join(dir, "maps")
+	lines := []string{
+		"55d000000000-55d000001000 r-xp 00000000 08:01 11 /usr/bin/glcnn",
+		"7f0000000000-7f0000001000 r--p 00000000 08:01 12 " + dir + "/swrast_dri.so",
+		"7f0000001000-7f0000002000 r-xp 00001000 08:01 12 " + dir + "/swrast_dri.so", // one library, many mappings
+		"7f0000002000-7f0000003000 r-xp 00000000 08:01 13 " + dir + "/libc.so.6",     // not a driver
+		"7f0000003000-7f0000004000 r-xp 00000000 08:01 14 " + dir + "/libvulkan_lvp.so",
+		"7f0000004000-7f0000005000 r-xp 00000000 08:01 15 /old/libLLVM-15.so.1 (deleted)", // updated under the process
+		"7f0000005000-7f0000006000 rw-p 00000000 00:00 0 [heap]",
+		"7f0000006000-7f0000007000 rw-p 00000000 00:00 0",
+	}
+	if err := os.WriteFile(maps, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id, libs := gpu.DriverIdentity("R", "4.6 Mesa 1", maps)
+	t.Logf("%s\n%s", id, strings.Join(libs, "\n"))
+	if len(libs) != 3 || !strings.HasPrefix(libs[0], "/old/libLLVM-15.so.1 (deleted)") ||
+		!strings.HasPrefix(libs[1], dir+"/libvulkan_lvp.so ") || !strings.HasPrefix(libs[2], dir+"/swrast_dri.so ") {
+		t.Errorf("libraries %q, want the deleted LLVM, lavapipe and swrast_dri, each once", libs)
+	}
+	if !strings.HasPrefix(id, "R; 4.6 Mesa 1; libraries ") {
+		t.Errorf("id %q does not start with the renderer and version", id)
+	}
+	if again, _ := gpu.DriverIdentity("R", "4.6 Mesa 1", maps); again != id {
+		t.Errorf("not stable: %q, then %q", id, again)
+	}
+
+	// A point update: the same version string, a new build of a library.
+	lib := filepath.Join(dir, "swrast_dri.so")
+	old, _ := os.Stat(lib)
+	os.WriteFile(lib, []byte("swrast_dri.so, rebuilt"), 0o644)
+	if updated, _ := gpu.DriverIdentity("R", "4.6 Mesa 1", maps); updated == id {
+		t.Errorf("a rebuilt driver library left the id at %q", id)
+	}
+	// The same size, another build time.
+	os.WriteFile(lib, []byte("swrast_dri.so"), 0o644)
+	os.Chtimes(lib, old.ModTime().Add(time.Hour), old.ModTime().Add(time.Hour))
+	if updated, _ := gpu.DriverIdentity("R", "4.6 Mesa 1", maps); updated == id {
+		t.Errorf("a driver library with a new time left the id at %q", id)
+	}
+	os.Chtimes(lib, old.ModTime(), old.ModTime())
+	if back, _ := gpu.DriverIdentity("R", "4.6 Mesa 1", maps); back != id {
+		t.Errorf("the original library again gives %q, not %q", back, id)
+	}
+
+	// No /proc (not Linux): renderer and version alone.
+	if id, libs := gpu.DriverIdentity("R", "4.6 Mesa 1", filepath.Join(dir, "no-such-maps")); id != "R; 4.6 Mesa 1" || libs != nil {
+		t.Errorf("without maps: %q %q", id, libs)
+	}
+}
+
+func TestDeviceDriverID(t *testing.T) {
+	d := gputest.Device(t)
+	in := d.Info()
+	t.Logf("%s\n%s", d.DriverID(), strings.Join(in.DriverLibs, "\n"))
+	if d.DriverID() != in.DriverID || !strings.HasPrefix(d.DriverID(), in.Renderer+"; "+in.Version) {
+		t.Errorf("DriverID %q, Info.DriverID %q: want both to start with %q", d.DriverID(), in.DriverID, in.Renderer+"; "+in.Version)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	if len(in.DriverLibs) == 0 {
+		t.Fatalf("%s: no driver library found in /proc/self/maps", in.Renderer)
+	}
+	if now, _ := gpu.DriverIdentity(in.Renderer, in.Version, "/proc/self/maps"); now != d.DriverID() {
+		t.Errorf("%s: the id read now, %q, differs from the one read at open, %q", in.Renderer, now, d.DriverID())
 	}
 }

@@ -13,3 +13,9 @@ func SetCacheIdentity(d *Device, renderer, driver string) {
 func CaptureCacheWarnings(d *Device, f func(string)) {
 	d.Call(func() { d.binaryCache().warn = f })
 }
+
+// DriverIdentity is driverIdentity: the DriverID and library list of a
+// driver, with the libraries read from maps (a /proc/self/maps file).
+func DriverIdentity(renderer, version, maps string) (id string, libs []string) {
+	return driverIdentity(renderer, version, maps)
+}

@@ -20,6 +20,9 @@ type Info struct {
 	GLMinor  int    `json:"gl_minor"`
 	Software bool   `json:"software"` // llvmpipe, softpipe, swrast, SwiftShader
 
+	DriverID   string   `json:"driver_id"`                  // see [Device.DriverID]
+	DriverLibs []string `json:"driver_libraries,omitempty"` // the driver's libraries in the process: "path size mtime"
+
 	MaxGroupCount     [3]int `json:"max_workgroup_count"`
 	MaxGroupSize      [3]int `json:"max_workgroup_size"`
 	MaxInvocations    int    `json:"max_workgroup_invocations"`
@@ -63,6 +66,7 @@ func readInfo() Info {
 		in.Driver = strings.TrimSpace(strings.TrimPrefix(in.Version[i:], " (Core Profile)"))
 	}
 	in.Software = IsSoftware(in.Renderer)
+	in.DriverID, in.DriverLibs = driverIdentity(in.Renderer, in.Version, procSelfMaps)
 	in.TimerQueries = !in.Software
 	if in.GLMajor < 4 || (in.GLMajor == 4 && in.GLMinor < 3) {
 		gl.GetError() // the queries below do not exist there
@@ -124,6 +128,7 @@ func (in Info) Print(w io.Writer) {
 		{"OpenGL", in.Version},
 		{"GLSL", in.GLSL},
 		{"driver", in.Driver},
+		{"driver id", in.driverSummary()},
 		{"software renderer", soft},
 		{"max workgroup count", fmt.Sprintf("%d x %d x %d", in.MaxGroupCount[0], in.MaxGroupCount[1], in.MaxGroupCount[2])},
 		{"max workgroup size", fmt.Sprintf("%d x %d x %d", in.MaxGroupSize[0], in.MaxGroupSize[1], in.MaxGroupSize[2])},
