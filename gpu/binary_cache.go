@@ -10,7 +10,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
@@ -21,12 +23,17 @@ import (
 // The program-binary cache keeps linked programs on disk
 // (glGetProgramBinary / glProgramBinary) so that a second run skips the
 // driver's compiler. An entry's file name is the SHA-256 of the renderer,
-// the full GL version string (which carries the driver version), the GLSL
-// version and the assembled source, so a new driver, another GPU or an
-// edited kernel never finds an old entry: it compiles afresh and writes a
-// new one. The file also records that identity and a checksum of the
-// binary; an entry that does not match either, or that the driver refuses,
-// is ignored with a warning and replaced.
+// the device's DriverID (the version string and the identity of the driver
+// libraries loaded: see driverid.go), the GLSL version and the assembled
+// source, so a new driver build, another GPU or an edited kernel never
+// finds an old entry: it compiles afresh and writes a new one. The file
+// also records that identity and a checksum of the binary.
+//
+// An entry that is damaged, or that the driver refuses all the same, is
+// rebuilt and replaced without a word per program: one refusal usually
+// means all of them (a driver update the key did not see), and a screenful
+// of warnings about a cache that mends itself helps no one. The process
+// prints one note, on the first, and ProgramCacheStats counts them all.
 //
 // The cache lives in os.UserCacheDir()/glcnn/programs, or in
 // $GLCNN_CACHE_DIR when set ("off" disables it). It is also off when the
@@ -38,7 +45,8 @@ type ProgramCacheStats struct {
 	Hits    int    `json:"hits"`    // programs loaded from disk
 	Misses  int    `json:"misses"`  // programs compiled (no usable entry)
 	Stores  int    `json:"stores"`  // entries written
-	Corrupt int    `json:"corrupt"` // entries ignored with a warning
+	Corrupt int    `json:"corrupt"` // damaged entries (checksum, header), rebuilt
+	Refused int    `json:"refused"` // entries the driver refused, rebuilt
 }
 
 // binaryCache is one device's cache state, GL thread only.
@@ -46,12 +54,16 @@ type binaryCache struct {
 	dir              string
 	renderer, driver string // identity; tests may change it (export_test.go)
 	glsl             string
-	warn             func(string)
+	print            func(line string) // stderr; tests capture it (export_test.go)
 	stats            ProgramCacheStats
 }
 
 // caches holds each device's cache; the Device struct is not ours to grow.
 var caches sync.Map // *Device -> *binaryCache
+
+// rebuildNoted is set once the process has printed its one note about
+// rebuilt entries.
+var rebuildNoted atomic.Bool
 
 const cacheMagic = "GLCNNPB1"
 
@@ -96,11 +108,13 @@ func (d *Device) newBinaryCache(dir string) *binaryCache {
 		dir = ""
 	}
 	return &binaryCache{
-		dir: dir, renderer: d.info.Renderer, driver: d.info.Version, glsl: d.info.GLSL,
-		warn:  func(msg string) { fmt.Fprintln(os.Stderr, "glcnn: warning:", msg) },
+		dir: dir, renderer: d.info.Renderer, driver: d.DriverID(), glsl: d.info.GLSL,
+		print: func(line string) { fmt.Fprintln(os.Stderr, line) },
 		stats: ProgramCacheStats{Dir: dir},
 	}
 }
+
+func (c *binaryCache) warn(msg string) { c.print("glcnn: warning: " + msg) }
 
 // binaryCache returns the device's cache, set up from the environment on
 // first use. GL thread only.
@@ -140,7 +154,8 @@ func (d *Device) cachedProgram(key string, src *shaders.Source) *Program {
 	}
 	format, bin, err := c.decode(raw)
 	if err != nil {
-		c.corrupt(key, path, err)
+		c.stats.Corrupt++
+		c.discard(key, path, err)
 		return nil
 	}
 	gl.GetError()
@@ -151,7 +166,8 @@ func (d *Device) cachedProgram(key string, src *shaders.Source) *Program {
 	if e := gl.GetError(); ok == gl.FALSE || e != gl.NO_ERROR {
 		msg := programLog(prog)
 		gl.DeleteProgram(prog)
-		c.corrupt(key, path, fmt.Errorf("the driver refused the binary (%s)", msg))
+		c.stats.Refused++
+		c.discard(key, path, fmt.Errorf("the driver refused it: %s", msg))
 		return nil
 	}
 	c.stats.Misses--
@@ -159,10 +175,15 @@ func (d *Device) cachedProgram(key string, src *shaders.Source) *Program {
 	return newProgram(prog, key, src)
 }
 
-func (c *binaryCache) corrupt(key, path string, err error) {
-	c.stats.Corrupt++
-	c.warn(fmt.Sprintf("program cache: ignoring the entry for %s (%s): %v; recompiling", key, path, err))
+// discard removes an unusable entry, which the caller's compile replaces,
+// and prints the process's one note about such entries if it is the first.
+func (c *binaryCache) discard(key, path string, err error) {
 	os.Remove(path)
+	if rebuildNoted.Swap(true) {
+		return
+	}
+	why := strings.Join(strings.Fields(err.Error()), " ") // one line, whatever the driver's log holds
+	c.print(fmt.Sprintf("glcnn: note: cached GPU programs in %s that this driver cannot use are being rebuilt (first: %s: %s)", c.dir, key, why))
 }
 
 // storeProgram writes p's binary to the cache; failures only warn.

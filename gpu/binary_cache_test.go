@@ -1,6 +1,7 @@
 package gpu_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,18 +35,27 @@ void main() {
 }
 
 // cacheDevice points the shared device's cache at a fresh directory for the
-// test (and back at the default afterwards) and collects its warnings.
+// test (and back at the default afterwards) and collects the lines it
+// prints, as a fresh process would: the rebuild note is not yet printed.
 func cacheDevice(t *testing.T) (*gpu.Device, string, *[]string) {
 	d := gputest.Device(t)
 	dir := t.TempDir()
+	var lines []string
+	gpu.ResetRebuildNote()
+	nextRun(t, d, dir, &lines)
+	t.Cleanup(func() { d.SetProgramCache(gpu.DefaultProgramCacheDir()) })
+	return d, dir, &lines
+}
+
+// nextRun opens the cache in dir afresh, as the next run of glcnn would
+// (the process-wide rebuild note excepted), and collects its lines.
+func nextRun(t *testing.T, d *gpu.Device, dir string, lines *[]string) {
+	t.Helper()
 	d.SetProgramCache(dir)
 	if d.ProgramCacheStats().Dir == "" {
 		t.Fatalf("%s offers no program-binary format: the cache cannot work here", d.Info().Renderer)
 	}
-	var warnings []string
-	gpu.CaptureCacheWarnings(d, func(s string) { warnings = append(warnings, s) })
-	t.Cleanup(func() { d.SetProgramCache(gpu.DefaultProgramCacheDir()) })
-	return d, dir, &warnings
+	gpu.CaptureCacheOutput(d, func(s string) { *lines = append(*lines, s) })
 }
 
 // runKernel checks that p computes y[i] = 2i + want.
@@ -62,7 +72,7 @@ func runKernel(t *testing.T, d *gpu.Device, p *gpu.Program, want float32) {
 }
 
 func TestProgramBinaryCacheHit(t *testing.T) {
-	d, dir, warnings := cacheDevice(t)
+	d, dir, lines := cacheDevice(t)
 	src := cacheKernel(t, "1.0")
 	p1, err := d.CompileSource(src)
 	if err != nil {
@@ -86,13 +96,13 @@ func TestProgramBinaryCacheHit(t *testing.T) {
 		t.Errorf("local size from the binary %v, compiled %v", p2.LocalSize(), p1.LocalSize())
 	}
 	runKernel(t, d, p2, 1)
-	if len(*warnings) > 0 {
-		t.Errorf("warnings: %q", *warnings)
+	if len(*lines) > 0 {
+		t.Errorf("printed %q", *lines)
 	}
 }
 
 func TestProgramBinaryCacheInvalidation(t *testing.T) {
-	d, dir, warnings := cacheDevice(t)
+	d, dir, lines := cacheDevice(t)
 	if _, err := d.CompileSource(cacheKernel(t, "1.0")); err != nil {
 		t.Fatal(err)
 	}
@@ -106,11 +116,11 @@ func TestProgramBinaryCacheInvalidation(t *testing.T) {
 		t.Errorf("after an edit: %+v, want two misses", s)
 	}
 	// A driver upgrade, then another GPU: the old entries are not used.
-	gpu.SetCacheIdentity(d, d.Info().Renderer, d.Info().Version+" (upgraded)")
+	gpu.SetCacheIdentity(d, d.Info().Renderer, d.DriverID()+" (upgraded)")
 	if _, err := d.CompileSource(cacheKernel(t, "1.0")); err != nil {
 		t.Fatal(err)
 	}
-	gpu.SetCacheIdentity(d, "another GPU", d.Info().Version)
+	gpu.SetCacheIdentity(d, "another GPU", d.DriverID())
 	if _, err := d.CompileSource(cacheKernel(t, "1.0")); err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +131,8 @@ func TestProgramBinaryCacheInvalidation(t *testing.T) {
 	if len(entries) != 4 {
 		t.Errorf("%d entries, want 4 (one per kernel text and identity)", len(entries))
 	}
-	if len(*warnings) > 0 {
-		t.Errorf("invalidation is not corruption; warnings: %q", *warnings)
+	if len(*lines) > 0 {
+		t.Errorf("invalidation is not corruption; printed %q", *lines)
 	}
 }
 
@@ -137,7 +147,7 @@ func TestProgramBinaryCacheCorruption(t *testing.T) {
 		{"empty", func([]byte) []byte { return nil }},
 	} {
 		t.Run(damage.name, func(t *testing.T) {
-			d, dir, warnings := cacheDevice(t)
+			d, dir, lines := cacheDevice(t)
 			src := cacheKernel(t, "5.0")
 			if _, err := d.CompileSource(src); err != nil {
 				t.Fatal(err)
@@ -158,8 +168,8 @@ func TestProgramBinaryCacheCorruption(t *testing.T) {
 			if s.Corrupt != 1 || s.Hits != 0 || s.Stores != 2 {
 				t.Errorf("stats %+v, want 1 corrupt, 0 hits, a fresh store", s)
 			}
-			if len(*warnings) != 1 || !strings.Contains((*warnings)[0], "ignoring") {
-				t.Errorf("warnings %q, want one saying the entry is ignored", *warnings)
+			if len(*lines) != 1 || !strings.HasPrefix((*lines)[0], "glcnn: note: ") {
+				t.Errorf("printed %q, want the one note about rebuilt entries", *lines)
 			}
 			// The rewritten entry is good again.
 			if _, err := d.CompileSource(src); err != nil {
@@ -185,6 +195,25 @@ func TestProgramCacheDirFromEnv(t *testing.T) {
 	if got := gpu.DefaultProgramCacheDir(); !strings.HasSuffix(got, filepath.Join("glcnn", "programs")) {
 		t.Errorf("default: %q", got)
 	}
+}
+
+// fakeDriver writes a driver library with the given contents and time, and
+// a maps file (the format of /proc/self/maps) that lists it.
+func fakeDriver(t *testing.T, dir, contents string, mtime time.Time) (maps string) {
+	t.Helper()
+	lib := filepath.Join(dir, "fake_dri.so")
+	maps = filepath.Join(dir, "maps")
+	if err := os.WriteFile(lib, []byte(contents), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(lib, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+	line := "7f0000000000-7f0000001000 r-xp 00000000 08:01 1234    " + lib + "\n"
+	if err := os.WriteFile(maps, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return maps
 }
 
 func TestDriverIdentity(t *testing.T) {
@@ -260,5 +289,121 @@ func TestDeviceDriverID(t *testing.T) {
 	}
 	if now, _ := gpu.DriverIdentity(in.Renderer, in.Version, "/proc/self/maps"); now != d.DriverID() {
 		t.Errorf("%s: the id read now, %q, differs from the one read at open, %q", in.Renderer, now, d.DriverID())
+	}
+}
+
+// A driver update that keeps the version string (Mesa 22.3.6-1+deb12u1 ->
+// +deb12u2) must not find the old build's entries: that build's binaries
+// are refused by the new one.
+func TestProgramBinaryCacheDriverUpdate(t *testing.T) {
+	d, dir, lines := cacheDevice(t)
+	src := cacheKernel(t, "7.0")
+	fake := t.TempDir()
+	built := time.Date(2023, 4, 1, 12, 0, 0, 0, time.UTC)
+	gpu.SetDriverMaps(d, fakeDriver(t, fake, "Mesa 22.3.6-1+deb12u1", built))
+	t.Cleanup(func() { gpu.SetDriverMaps(d, "") })
+	version := d.Info().Version
+
+	nextRun(t, d, dir, lines)
+	if _, err := d.CompileSource(src); err != nil {
+		t.Fatal(err)
+	}
+	nextRun(t, d, dir, lines)
+	if _, err := d.CompileSource(src); err != nil {
+		t.Fatal(err)
+	}
+	if s := d.ProgramCacheStats(); s.Hits != 1 {
+		t.Fatalf("the same driver build again: %+v, want a hit", s)
+	}
+
+	gpu.SetDriverMaps(d, fakeDriver(t, fake, "Mesa 22.3.6-1+deb12u2", built.AddDate(0, 6, 0)))
+	if d.Info().Version != version {
+		t.Fatalf("the version string changed: %q -> %q", version, d.Info().Version)
+	}
+	nextRun(t, d, dir, lines)
+	p, err := d.CompileSource(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runKernel(t, d, p, 7)
+	if s := d.ProgramCacheStats(); s.Hits != 0 || s.Misses != 1 || s.Stores != 1 || s.Refused != 0 || s.Corrupt != 0 {
+		t.Errorf("after the update: %+v, want a miss and a store, nothing refused", s)
+	}
+	if entries, _ := filepath.Glob(filepath.Join(dir, "*.bin")); len(entries) != 2 {
+		t.Errorf("%d entries, want 2 (one per driver build)", len(entries))
+	}
+	if len(*lines) > 0 {
+		t.Errorf("a new driver build is not corruption; printed %q", *lines)
+	}
+}
+
+// Entries the driver refuses are rebuilt, and however many there are the
+// process prints one line about them.
+func TestProgramBinaryCacheRefused(t *testing.T) {
+	const n = 8
+	d, dir, lines := cacheDevice(t)
+	srcs := make([]*shaders.Source, n)
+	for i := range srcs {
+		srcs[i] = cacheKernel(t, fmt.Sprintf("%d.0", 10+i))
+	}
+	compileAll := func() {
+		t.Helper()
+		for i, src := range srcs {
+			p, err := d.CompileSource(src)
+			if err != nil {
+				t.Fatalf("kernel %d: %v", i, err)
+			}
+			runKernel(t, d, p, float32(10+i))
+		}
+	}
+	// Garbles every stored binary behind a valid checksum: only the driver
+	// can tell, as with binaries from another build of it.
+	garble := func() {
+		t.Helper()
+		entries, _ := filepath.Glob(filepath.Join(dir, "*.bin"))
+		if len(entries) != n {
+			t.Fatalf("%d entries, want %d", len(entries), n)
+		}
+		for _, e := range entries {
+			err := gpu.RewriteCachedBinary(d, e, func(bin []byte) []byte {
+				for i := range bin {
+					bin[i] ^= 0x5a
+				}
+				return bin
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	compileAll()
+	garble()
+	nextRun(t, d, dir, lines)
+	compileAll()
+	if s := d.ProgramCacheStats(); s.Refused != n || s.Corrupt != 0 || s.Hits != 0 || s.Stores != n {
+		t.Errorf("stats %+v, want %d refused and rebuilt", s, n)
+	}
+	if len(*lines) != 1 || !strings.HasPrefix((*lines)[0], "glcnn: note: ") || !strings.Contains((*lines)[0], "refused") {
+		t.Fatalf("printed %q, want one note naming the refusal", *lines)
+	}
+	t.Log((*lines)[0])
+
+	// The rebuilt entries serve the next run.
+	nextRun(t, d, dir, lines)
+	compileAll()
+	if s := d.ProgramCacheStats(); s.Hits != n || s.Refused != 0 {
+		t.Errorf("after the rebuild: %+v, want %d hits", s, n)
+	}
+
+	// The note is once per process, not once per cache.
+	garble()
+	nextRun(t, d, dir, lines)
+	compileAll()
+	if s := d.ProgramCacheStats(); s.Refused != n {
+		t.Errorf("second refusal: %+v, want %d refused", s, n)
+	}
+	if len(*lines) != 1 {
+		t.Errorf("printed %q, want still only the first note", *lines)
 	}
 }
