@@ -1,0 +1,21 @@
+package gpu
+
+// SetParamAlign makes the parameter ring align its slots to a bytes, as on
+// a driver whose GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT is a (a multiple of
+// the real one).
+func SetParamAlign(d *Device, a int) {
+	d.Call(func() {
+		if d.params.id == 0 {
+			d.params.bind(d, make([]byte, 16))
+		}
+		d.params.align = a
+	})
+}
+
+// LastParamOffset is the ring offset the latest dispatch's parameters were
+// bound at.
+func LastParamOffset(d *Device) int {
+	var off int
+	d.Call(func() { off = d.params.last })
+	return off
+}
