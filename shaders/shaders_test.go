@@ -69,3 +69,41 @@ func TestEmbeddedKernelsAssemble(t *testing.T) {
 		}
 	}
 }
+
+// TestParamsBlock: every scalar uniform, in either branch of an #if and in
+// headers, becomes a member of the one parameter block (in order of first
+// declaration, 4 bytes each); declarations turn into comments so that
+// every later line keeps its origin.
+func TestParamsBlock(t *testing.T) {
+	fsys := fstest.MapFS{
+		"p.comp":   {Data: []byte("#include \"p.glsl\"\nuniform uint n;   // count\n#if V\nuniform int N, K;\n#else\n  uniform int N;\nuniform float eps;\n#endif\nvoid main() { oops; }\n")},
+		"p.glsl":   {Data: []byte("uniform bool flag;\n")},
+		"bad.comp": {Data: []byte("uniform uint n;\n#if V\nuniform int n;\n#endif\n")},
+	}
+	src, err := AssembleFS(fsys, "p.comp", []Define{{"V", "1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Param{{"flag", "bool", 0}, {"n", "uint", 4}, {"N", "int", 8}, {"K", "int", 12}, {"eps", "float", 16}}
+	if len(src.Params) != len(want) {
+		t.Fatalf("params %v, want %v", src.Params, want)
+	}
+	for i := range want {
+		if src.Params[i] != want[i] {
+			t.Errorf("param %d = %+v, want %+v", i, src.Params[i], want[i])
+		}
+	}
+	lines := strings.Split(src.Text, "\n")
+	if blk := "layout(std140, binding = 15) uniform GlcnnParams { bool flag; uint n; int N; int K; float eps; };"; lines[2] != blk {
+		t.Errorf("line 3 = %q, want %q", lines[2], blk)
+	}
+	if strings.Contains(src.Text, "\nuniform") || strings.Contains(src.Text, "\n  uniform") {
+		t.Errorf("a default-block uniform is left:\n%s", src.Text)
+	}
+	if got := src.Locate("0:12(15): error: `oops' undeclared"); !strings.HasPrefix(got, "p.comp:9(15)") {
+		t.Errorf("an error after the block is located at %q, want p.comp:9", got)
+	}
+	if _, err := AssembleFS(fsys, "bad.comp", nil); err == nil || !strings.Contains(err.Error(), "bad.comp:3") {
+		t.Errorf("a parameter declared with two types: err = %v, want one naming bad.comp:3", err)
+	}
+}
