@@ -5,15 +5,16 @@ GO      ?= go
 BIN     := ./glcnn
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Build and test needs: cgo toolchain, EGL/GL headers and Mesa (llvmpipe),
-# GLFW's X11 headers, xvfb for the GLFW backend test, the real dataset.
+# GLFW's X11 headers, xvfb for the GLFW backend test, the real dataset, and
+# lavapipe (Mesa's CPU Vulkan driver) under which zink is the second GL driver.
 DEB_PKGS := gcc pkg-config libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri libglx-mesa0 \
 	libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth dataset-fashion-mnist
+	xvfb xauth dataset-fashion-mnist mesa-vulkan-drivers
 # PyTorch (CPU): golden files, the side-by-side benchmark, and the test that
 # loads a glcnn model into PyTorch and compares predictions.
 TORCH_PKGS := python3-torch python3-numpy
 
-.PHONY: all deps deps-torch build test demo bench bench-compare golden fuzz clean
+.PHONY: all deps deps-torch build test test-llvmpipe test-zink test-device demo bench bench-compare golden fuzz clean
 
 all: build
 
@@ -35,10 +36,30 @@ deps-torch:
 build: deps
 	$(GO) build -o $(BIN) ./cmd/glcnn
 
-# GL tests run on whatever EGL finds (llvmpipe on CI) with GL error checks on.
+# The whole suite runs twice, with GL error checks on: on llvmpipe, then on
+# zink over lavapipe (a second GL driver: its own compiler, uniform handling
+# and alignments; docs/drivers.md). GLCNN_WANT_RENDERER makes the GL tests
+# fail if the override did not take. -count=1: Go's test cache does not see
+# the driver's environment variables.
+GOTEST := $(GO) test -count=1 -tags gldebug -timeout 60m ./...
+
 test: deps-torch
 	$(GO) vet ./...
-	$(GO) test -tags gldebug -timeout 60m ./...
+	$(MAKE) --no-print-directory test-llvmpipe test-zink
+
+test-llvmpipe:
+	@echo "== tests on llvmpipe"
+	LIBGL_ALWAYS_SOFTWARE=1 GLCNN_WANT_RENDERER=llvmpipe $(GOTEST)
+
+test-zink:
+	@echo "== tests on zink over lavapipe"
+	@rt=$$(mktemp -d); \
+	XDG_RUNTIME_DIR=$$rt LIBGL_ALWAYS_SOFTWARE=1 MESA_LOADER_DRIVER_OVERRIDE=zink GLCNN_WANT_RENDERER=zink \
+		$(GOTEST); rc=$$?; rm -rf $$rt; exit $$rc
+
+# The suite on whatever GL device EGL finds first (a real GPU, if any).
+test-device:
+	$(GOTEST)
 
 demo: build
 	$(BIN) train

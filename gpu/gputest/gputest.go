@@ -3,6 +3,7 @@ package gputest
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -10,15 +11,22 @@ import (
 )
 
 var (
-	once sync.Once
-	dev  *gpu.Device
-	err  error
+	once  sync.Once
+	dev   *gpu.Device
+	err   error
+	noted sync.Map // testing.TB -> struct{}: tests whose failure will name the renderer
 )
 
 // Device returns the shared device, opening it on first use with the
 // backend named by $GLCNN_CONTEXT (default auto). It fails the test — never
 // skips — when no OpenGL 4.3 context can be created: CI machines always
-// have Mesa's llvmpipe, so a skip would hide a broken set-up.
+// have Mesa's llvmpipe, so a skip would hide a broken set-up. When
+// $GLCNN_WANT_RENDERER is set, a renderer that does not contain it fails
+// the test too: a suite meant for a second driver must not pass on the
+// first one because the driver override was ignored.
+//
+// A test that fails after calling Device logs the GL renderer and version,
+// so that every failure says which driver it came from.
 func Device(tb testing.TB) *gpu.Device {
 	tb.Helper()
 	once.Do(func() {
@@ -26,6 +34,18 @@ func Device(tb testing.TB) *gpu.Device {
 	})
 	if err != nil {
 		tb.Fatalf("no OpenGL 4.3 compute context (run `make deps` to install Mesa's EGL/llvmpipe): %v", err)
+	}
+	in := dev.Info()
+	if want := os.Getenv("GLCNN_WANT_RENDERER"); want != "" && !strings.Contains(in.Renderer, want) {
+		tb.Fatalf("GL renderer %q does not contain %q ($GLCNN_WANT_RENDERER): the driver override did not take", in.Renderer, want)
+	}
+	if _, dup := noted.LoadOrStore(tb, struct{}{}); !dup {
+		tb.Cleanup(func() {
+			noted.Delete(tb)
+			if tb.Failed() {
+				tb.Logf("GL renderer: %s, OpenGL %s", in.Renderer, in.Version)
+			}
+		})
 	}
 	return dev
 }
