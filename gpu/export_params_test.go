@@ -19,3 +19,12 @@ func LastParamOffset(d *Device) int {
 	d.Call(func() { off = d.params.last })
 	return off
 }
+
+// SetMaxInvocations makes the device report another
+// GL_MAX_COMPUTE_WORK_GROUP_INVOCATIONS, as a smaller GPU would; it
+// returns the old value.
+func SetMaxInvocations(d *Device, n int) int {
+	var old int
+	d.Call(func() { old, d.info.MaxInvocations = d.info.MaxInvocations, n })
+	return old
+}

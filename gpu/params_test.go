@@ -1,6 +1,7 @@
 package gpu_test
 
 import (
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -154,5 +155,21 @@ void main() { y[0] = a + float(b); }
 	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("a", 2.5))
 	if got := y.Read()[0]; got != -1.5 {
 		t.Errorf("%s: y = %v, want 2.5 + -4 = -1.5", d.Info().Renderer, got)
+	}
+}
+
+// TestWorkgroupLimit: a kernel whose workgroup exceeds the device's
+// invocation limit is refused when it is built, with both numbers named,
+// rather than dispatched.
+func TestWorkgroupLimit(t *testing.T) {
+	d := gputest.Device(t)
+	old := gpu.SetMaxInvocations(d, 64)
+	defer gpu.SetMaxInvocations(d, old)
+	_, err := d.Program("fill_f32", gpu.D("WG", 96))
+	if err == nil || !strings.Contains(err.Error(), "96 invocations") || !strings.Contains(err.Error(), "64") {
+		t.Fatalf("%s: a 96-invocation workgroup on a 64-invocation device: err = %v", d.Info().Renderer, err)
+	}
+	if _, err := d.Program("fill_f32", gpu.D("WG", 48)); err != nil {
+		t.Fatalf("%s: a 48-invocation workgroup: %v", d.Info().Renderer, err)
 	}
 }

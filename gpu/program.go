@@ -88,7 +88,36 @@ func (d *Device) CompileSource(src *shaders.Source) (*Program, error) {
 	return p, err
 }
 
+// compile builds (or loads from the binary cache) a program and refuses
+// one whose workgroup exceeds the device's limits: a driver may accept
+// such a kernel and then launch nothing.
 func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
+	p, err := d.compileOrLoad(key, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.fits(p); err != nil {
+		gl.DeleteProgram(p.id)
+		return nil, err
+	}
+	return p, nil
+}
+
+// fits checks a program's workgroup size against the device's limits.
+func (d *Device) fits(p *Program) error {
+	in, l := d.info, p.local
+	for i := range l {
+		if l[i] > in.MaxGroupSize[i] {
+			return fmt.Errorf("gpu: %s: workgroup size %v exceeds this device's %v (%s)", p.name, l, in.MaxGroupSize, in.Renderer)
+		}
+	}
+	if n := l[0] * l[1] * l[2]; n > in.MaxInvocations {
+		return fmt.Errorf("gpu: %s: %d invocations per workgroup exceed this device's %d (%s)", p.name, n, in.MaxInvocations, in.Renderer)
+	}
+	return nil
+}
+
+func (d *Device) compileOrLoad(key string, src *shaders.Source) (*Program, error) {
 	if p := d.cachedProgram(key, src); p != nil { // binary_cache.go
 		return p, nil
 	}
