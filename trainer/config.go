@@ -41,6 +41,13 @@ type Config struct {
 	Std   float64 `json:"std"`
 
 	LogEvery int `json:"log_every"` // read running loss every N steps (0: once per epoch)
+
+	// Variants chooses the kernel variant of some layers: Variants[i] is
+	// that of Arch's layer i, a conv or fc ("" or absent: the layer's
+	// default). The device self-check (package check) sets it when a
+	// default variant gives wrong results on the device. It belongs to the
+	// device, not to the run, so config.json does not keep it.
+	Variants map[int]string `json:"-"`
 }
 
 // Preset is a named configuration with a short description.

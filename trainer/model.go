@@ -20,15 +20,16 @@ type Model struct {
 }
 
 // NewModel checks the spec's shapes and sets every layer up for batches of
-// up to maxBatch.
-func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int) (*Model, error) {
+// up to maxBatch. variants[i], when present, is the kernel variant of
+// spec[i] (see [NewLayer]); nil means every layer's default.
+func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int, variants map[int]string) (*Model, error) {
 	if _, err := spec.Shapes(in, classes); err != nil {
 		return nil, err
 	}
 	m := &Model{Spec: spec, In: in, Classes: classes, MaxBatch: maxBatch, dev: d}
 	cur := in
 	for i, it := range spec {
-		l := NewLayer(it, uint32(i), len(cur) == 1)
+		l := NewLayer(it, uint32(i), len(cur) == 1, variants[i])
 		out, err := l.Setup(d, cur, maxBatch)
 		if err != nil {
 			m.Release()
@@ -42,13 +43,20 @@ func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int) (*Model
 
 // NewLayer builds the layer of spec item it, the index-th of its network
 // (dropout masks are salted by it); flat says whether its input is a
-// flattened vector (batch norm is then BatchNorm1d). Kernel variants are
-// the layers' defaults.
-func NewLayer(it Item, index uint32, flat bool) layers.Layer {
+// flattened vector (batch norm is then BatchNorm1d). variant selects the
+// kernels of a conv or fc layer (layers.VariantDirect, ...; "" is the
+// layer's default) and must be "" for other kinds; an unknown one makes
+// the layer's Setup fail.
+func NewLayer(it Item, index uint32, flat bool, variant string) layers.Layer {
+	if variant != "" && it.Kind != "conv" && it.Kind != "fc" {
+		panic(fmt.Sprintf("trainer: variant %q for a %s layer, which has one", variant, it.Kind))
+	}
 	switch it.Kind {
 	case "conv":
 		size := it.arg(1, 0)
-		return layers.NewConv2D(it.arg(0, 0), size, size, it.arg(2, 1), it.arg(3, size/2), true)
+		l := layers.NewConv2D(it.arg(0, 0), size, size, it.arg(2, 1), it.arg(3, size/2), true)
+		l.Variant = variant
+		return l
 	case "bn":
 		if flat {
 			return layers.NewBatchNorm1D()
@@ -63,7 +71,9 @@ func NewLayer(it Item, index uint32, flat bool) layers.Layer {
 	case "dropout":
 		return layers.NewDropout(it.Args[0], 0x9e3779b9*(index+1))
 	case "fc":
-		return layers.NewLinear(it.arg(0, 0), true)
+		l := layers.NewLinear(it.arg(0, 0), true)
+		l.Variant = variant
+		return l
 	}
 	panic("trainer: unknown layer kind " + it.Kind)
 }

@@ -416,8 +416,19 @@ func (s *Session) SaveModel(path string) error {
 	return WriteSafetensors(path, s.Model.StateDict(), s.metadata())
 }
 
-// LoadModel opens a model.safetensors for evaluation and prediction.
-func LoadModel(d *gpu.Device, path string, batch int) (*Session, error) {
+// SavedModel is a model.safetensors written by SaveModel, read into memory:
+// what it says about its network, and its tensors.
+type SavedModel struct {
+	Path string
+	// Config holds the architecture and the input normalisation; set
+	// Config.Variants before NewSession to choose kernel variants.
+	Config  Config
+	In      []int // per-sample input shape (C,H,W)
+	tensors []STensor
+}
+
+// ReadModel reads a model file and its metadata.
+func ReadModel(path string) (*SavedModel, error) {
 	ts, meta, err := ReadSafetensors(path)
 	if err != nil {
 		return nil, err
@@ -435,13 +446,29 @@ func LoadModel(d *gpu.Device, path string, batch int) (*Session, error) {
 	if v, err := strconv.ParseFloat(meta["std"], 64); err == nil && v > 0 {
 		cfg.Std = v
 	}
-	s, err := NewSession(d, cfg, in, batch)
+	return &SavedModel{Path: path, Config: cfg, In: in, tensors: ts}, nil
+}
+
+// NewSession builds the model on d for batches of up to batch rows and
+// loads the file's weights into it.
+func (f *SavedModel) NewSession(d *gpu.Device, batch int) (*Session, error) {
+	s, err := NewSession(d, f.Config, f.In, batch)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
-	if err := s.Model.LoadStateDict(ts); err != nil {
+	if err := s.Model.LoadStateDict(f.tensors); err != nil {
 		s.Release()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", f.Path, err)
 	}
 	return s, nil
+}
+
+// LoadModel opens a model.safetensors for evaluation and prediction, with
+// every layer's default kernel variant.
+func LoadModel(d *gpu.Device, path string, batch int) (*Session, error) {
+	f, err := ReadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	return f.NewSession(d, batch)
 }

@@ -51,7 +51,7 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 		return nil, err
 	}
 	s := &Session{Cfg: cfg, Dev: d, Chunk: chunkRows(d, spec, in, batch, cfg.Chunk)}
-	if s.Model, err = NewModel(d, spec, in, len(data.ClassNames), s.Chunk); err != nil {
+	if s.Model, err = NewModel(d, spec, in, len(data.ClassNames), s.Chunk, cfg.Variants); err != nil {
 		return nil, err
 	}
 	if s.Loss, err = layers.NewSoftmaxCrossEntropy(d, len(data.ClassNames), s.Chunk, cfg.Smoothing); err == nil {
@@ -61,7 +61,7 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 		s.labels, err = gpu.NewBuffer[uint32](d, s.Chunk)
 	}
 	if err == nil {
-		s.Opt, err = newOptimizer(d, cfg, s.Model.Params())
+		s.Opt, err = NewOptimizer(d, cfg, s.Model.Params())
 	}
 	if err != nil {
 		s.Release()
@@ -70,7 +70,10 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 	return s, nil
 }
 
-func newOptimizer(d *gpu.Device, cfg Config, ps []*layers.Param) (layers.Optimizer, error) {
+// NewOptimizer returns the optimizer cfg names (Config.Optimizer: sgd,
+// adam or adamw, with its hyper-parameters; Adam's betas and eps are
+// PyTorch's defaults) over ps.
+func NewOptimizer(d *gpu.Device, cfg Config, ps []*layers.Param) (layers.Optimizer, error) {
 	switch cfg.Optimizer {
 	case "sgd":
 		return layers.NewSGD(d, ps, layers.SGDConfig{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay, Nesterov: cfg.Nesterov})
