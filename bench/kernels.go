@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/glcnn/glcnn/check"
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/layers"
 )
@@ -105,19 +106,19 @@ func sumCost(l layers.Layer, n int, kernels []string) layers.Cost {
 
 // benchLayer validates and times every pass of one layer, variant and batch.
 func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant string, n int) []KernelRow {
-	base := KernelRow{Preset: la.preset, Layer: la.index, Op: la.item.String(), Input: la.in, Variant: variant, Batch: n}
+	base := KernelRow{Preset: la.preset, Layer: la.Index, Op: la.Item.String(), Input: la.In, Variant: variant, Batch: n}
 	fail := func(status, note string) []KernelRow {
 		r := base
 		r.Pass, r.Status, r.Note = "all", status, note
 		return []KernelRow{r}
 	}
 	l := newLayer(la, variant)
-	out, err := l.Setup(d, la.in, n)
+	out, err := l.Setup(d, la.In, n)
 	if err != nil {
 		return fail("skipped", err.Error())
 	}
 	defer l.Release()
-	x, err := layers.NewTensor(d, append([]int{n}, la.in...)...)
+	x, err := layers.NewTensor(d, append([]int{n}, la.In...)...)
 	if err != nil {
 		return fail("skipped", err.Error())
 	}
@@ -127,17 +128,17 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 		return fail("skipped", err.Error())
 	}
 	defer dy.Release()
-	if la.item.Kind == "bn" && n*layers.Numel(la.in[1:]) < 2 {
+	if la.Item.Kind == "bn" && n*layers.Numel(la.In[1:]) < 2 {
 		return fail("skipped", "batch norm in training mode needs two values per channel (PyTorch refuses too)")
 	}
 
 	vb := validationBatch(l, n)
-	if err := validate(d, la, l, out, vb, x, dy); err != nil {
+	if err := validate(la, l, out, vb, x, dy); err != nil {
 		return fail("failed", fmt.Sprintf("validation at batch %d: %v", vb, err))
 	}
 
 	view := func(b int) (*layers.Tensor, *layers.Tensor) {
-		return x.View(append([]int{b}, la.in...)...), dy.View(append([]int{b}, out...)...)
+		return x.View(append([]int{b}, la.In...)...), dy.View(append([]int{b}, out...)...)
 	}
 	train := layers.Mode{Train: true, Seed: 7}
 	fwdAt := func(b int) func() { xb, _ := view(b); return func() { l.Forward(xb, train) } }
@@ -274,14 +275,14 @@ func benchKernels(d *gpu.Device, pk Peaks, plan kernelPlan, progress func(string
 				if newLayer(la, "") == nil {
 					continue
 				}
-				for _, v := range variants(la.item.Kind) {
-					key := fmt.Sprintf("%s/%s n=%d", la.key(), v, n)
+				for _, v := range check.Variants(la.Item.Kind) {
+					key := fmt.Sprintf("%s/%s n=%d", la.Key(), v, n)
 					if seen[key] {
 						continue
 					}
 					seen[key] = true
 					if progress != nil {
-						progress(fmt.Sprintf("%s #%d %s %s n=%d", preset, la.index, la.item, v, n))
+						progress(fmt.Sprintf("%s #%d %s %s n=%d", preset, la.Index, la.Item, v, n))
 					}
 					rows = append(rows, benchLayer(d, pk, plan, la, v, n)...)
 				}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glcnn/glcnn/check"
 	"github.com/glcnn/glcnn/gpu/gputest"
 	"github.com/glcnn/glcnn/layers"
 )
@@ -66,22 +67,22 @@ func BenchmarkKernels(b *testing.B) {
 	}
 	const n = 64
 	for _, la := range las {
-		for _, v := range variants(la.item.Kind) {
+		for _, v := range check.Variants(la.Item.Kind) {
 			l := newLayer(la, v)
 			if l == nil {
 				continue
 			}
-			out, err := l.Setup(d, la.in, n)
+			out, err := l.Setup(d, la.In, n)
 			if err != nil {
 				b.Fatal(err)
 			}
-			x, _ := layers.NewTensor(d, append([]int{n}, la.in...)...)
+			x, _ := layers.NewTensor(d, append([]int{n}, la.In...)...)
 			dy, _ := layers.NewTensor(d, append([]int{n}, out...)...)
-			if err := validate(d, la, l, out, validationBatch(l, n), x, dy); err != nil {
-				b.Errorf("%s/%s: validation: %v", la.item, v, err)
+			if err := validate(la, l, out, validationBatch(l, n), x, dy); err != nil {
+				b.Errorf("%s/%s: validation: %v", la.Item, v, err)
 			}
 			fwd := func() { l.Forward(x, layers.Mode{Train: true, Seed: 7}) }
-			name := fmt.Sprintf("%d_%s", la.index, la.item)
+			name := fmt.Sprintf("%d_%s", la.Index, la.Item)
 			if v != "" {
 				name += "_" + v
 			}

@@ -2,7 +2,9 @@ package bench
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/glcnn/glcnn/check"
 	"github.com/glcnn/glcnn/layers"
 	"github.com/glcnn/glcnn/trainer"
 )
@@ -11,14 +13,8 @@ import (
 // sees: the unit the kernel benchmark sets up, validates and times.
 type layerAt struct {
 	preset string
-	index  int // position in the spec
-	item   trainer.Item
-	in     []int // per-sample input shape
-	flat   bool  // input is (F): bn is BatchNorm1d
+	check.LayerAt
 }
-
-// key identifies a layer's work regardless of the preset it came from.
-func (la layerAt) key() string { return fmt.Sprintf("%s@%v", la.item, la.in) }
 
 // presetLayers lists the layers of a preset's network for 1x28x28 input.
 func presetLayers(preset string) ([]layerAt, error) {
@@ -30,50 +26,46 @@ func presetLayers(preset string) ([]layerAt, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := []int{1, 28, 28}
-	shapes, err := spec.Shapes(in, 10)
+	las, err := check.NetworkLayers(spec, []int{1, 28, 28}, 10)
 	if err != nil {
 		return nil, err
 	}
-	var out []layerAt
-	cur := in
-	for i, it := range spec {
-		out = append(out, layerAt{preset: preset, index: i, item: it, in: cur, flat: len(cur) == 1})
-		cur = shapes[i]
+	out := make([]layerAt, len(las))
+	for i, la := range las {
+		out[i] = layerAt{preset, la}
 	}
 	return out, nil
 }
 
-// variants lists the kernel variants of a layer kind ("" for kinds with one).
-func variants(kind string) []string {
-	switch kind {
-	case "conv":
-		return []string{layers.VariantDirect, layers.VariantBlocked, layers.VariantVec}
-	case "fc":
-		return []string{layers.VariantDirect, layers.VariantBlocked}
-	}
-	return []string{""}
-}
-
-func argOr(it trainer.Item, i, def int) int {
-	if i < len(it.Args) {
-		return int(it.Args[i])
-	}
-	return def
-}
-
 // newLayer builds the layer as the trainer does, with the given variant;
 // nil for items that run no kernel (flatten).
-func newLayer(la layerAt, variant string) layers.Layer {
-	if la.item.Kind == "flatten" {
-		return nil
+func newLayer(la layerAt, variant string) layers.Layer { return check.NewLayer(la.LayerAt, variant) }
+
+// validate compares one run of l at batch n with the float64 reference
+// (check.Validate: the device self-check's own comparison).
+func validate(la layerAt, l layers.Layer, out []int, n int, x, dy *layers.Tensor) error {
+	return check.Validate(la.LayerAt, l, out, n, x, dy)
+}
+
+// valMACs caps the reference's work per validation: the float64 reference
+// is plain loops, so a layer is validated at the largest batch (at most the
+// benchmarked one) whose forward costs under this many multiply-adds.
+const valMACs = 5e6
+
+// validationBatch is the batch a layer is validated at before batch n is
+// timed: n itself when the reference is cheap enough there.
+func validationBatch(l layers.Layer, n int) int {
+	per := max(l.Costs(1)[fwdKernel(l)].FLOPs/2, 1)
+	return max(1, min(n, int(valMACs/float64(per))))
+}
+
+// fwdKernel names the main forward kernel of l (for its cost).
+func fwdKernel(l layers.Layer) string {
+	best, name := int64(-1), ""
+	for k, c := range l.Costs(1) {
+		if strings.Contains(k, "_fwd") && c.FLOPs > best {
+			best, name = c.FLOPs, k
+		}
 	}
-	l := trainer.NewLayer(la.item, uint32(la.index), la.flat)
-	switch l := l.(type) {
-	case *layers.Conv2D:
-		l.Variant = variant
-	case *layers.Linear:
-		l.Variant = variant
-	}
-	return l
+	return name
 }
