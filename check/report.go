@@ -21,7 +21,7 @@ func (r *Result) Err() error {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "the device self-check failed on %s (OpenGL %s, driver %s):", r.Device.Renderer, r.Device.Version, shortID(r.Device.DriverID))
+	fmt.Fprintf(&b, "the device self-check failed on %s, OpenGL %s, driver build %s:", r.Device.Renderer, r.Device.Version, shortID(r.Device.DriverID))
 	for _, u := range r.Unusable {
 		what := fmt.Sprintf("layer %d %s", u.Layer, u.Op)
 		if u.Layer < 0 {
@@ -47,7 +47,7 @@ func (r *Result) Err() error {
 func (r *Result) Notes() []string {
 	var out []string
 	for _, f := range r.Fallbacks {
-		out = append(out, fmt.Sprintf("self-check: layer %d %s: the %s kernels give wrong results on %s (%s: %s); using the %s variant, which passes",
+		out = append(out, fmt.Sprintf("self-check: layer %d %s: the %s kernels give wrong results on %s: %s: %s; using the %s variant, which passes",
 			f.Layer, f.Op, f.From, r.Device.Renderer, f.Failed.What(), f.Failed.Problem(), f.To))
 	}
 	return out
