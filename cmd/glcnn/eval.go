@@ -20,6 +20,8 @@ func init() {
 			var g gpuFlags
 			model, path := modelFlags(fs)
 			split := fs.String("split", "test", "which labelled set to evaluate: test or train")
+			var ck checkFlag
+			ck.add(fs)
 			g.add(fs)
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
@@ -28,7 +30,7 @@ func init() {
 				if *split != "test" && *split != "train" {
 					return usagef("--split %q: want test or train", *split)
 				}
-				ds, s, closeAll, err := openModel(&g, *model, *path)
+				ds, s, closeAll, err := openModel(&g, &ck, *model, *path)
 				if err != nil {
 					return err
 				}
@@ -60,12 +62,14 @@ func init() {
 			var g gpuFlags
 			model, path := modelFlags(fs)
 			out := fs.String("out", "submission.csv", "where to write the predictions")
+			var ck checkFlag
+			ck.add(fs)
 			g.add(fs)
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				ds, s, closeAll, err := openModel(&g, *model, *path)
+				ds, s, closeAll, err := openModel(&g, &ck, *model, *path)
 				if err != nil {
 					return err
 				}
@@ -93,11 +97,20 @@ func modelFlags(fs *pflag.FlagSet) (model, path *string) {
 		fs.String("data", "", "dataset (default "+data.DefaultDir+")")
 }
 
-// openModel loads the dataset, opens the device and loads a model for
-// evaluation; closeAll releases them.
-func openModel(g *gpuFlags, model, path string) (ds *data.Dataset, s *trainer.Session, closeAll func(), err error) {
+// openModel loads the dataset, opens the device, runs the device
+// self-check on the model's network (as --check says) and loads the model
+// for evaluation with the kernel variants the check chose; closeAll
+// releases them.
+func openModel(g *gpuFlags, ck *checkFlag, model, path string) (ds *data.Dataset, s *trainer.Session, closeAll func(), err error) {
 	if model == "" {
 		return nil, nil, nil, usagef("--model is required")
+	}
+	if err := ck.validate(); err != nil {
+		return nil, nil, nil, err
+	}
+	f, err := trainer.ReadModel(model)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	if ds, err = data.Load(path, data.LoadOptions{Progress: os.Stderr, Cache: true}); err != nil {
 		return nil, nil, nil, err
@@ -106,7 +119,10 @@ func openModel(g *gpuFlags, model, path string) (ds *data.Dataset, s *trainer.Se
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if s, err = trainer.LoadModel(dev, model, 1024); err != nil {
+	if f.Config.Variants, err = ck.variants(dev, f.Config, f.In, false); err == nil {
+		s, err = f.NewSession(dev, 1024)
+	}
+	if err != nil {
 		dev.Close()
 		return nil, nil, nil, err
 	}

@@ -64,7 +64,7 @@ func TestExitStatus(t *testing.T) {
 
 func TestHelpListsCommands(t *testing.T) {
 	_, stderr := capture(t, "--help")
-	for _, c := range []string{"info", "train", "eval", "predict", "bench", "show", "data export"} {
+	for _, c := range []string{"info", "check", "train", "eval", "predict", "bench", "show", "data export"} {
 		if !strings.Contains(stderr, "  "+c) {
 			t.Errorf("--help does not list %q:\n%s", c, stderr)
 		}

@@ -44,9 +44,14 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	configFlags(fs, &shown)
 	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
+	var ck checkFlag
+	ck.add(fs)
 	g.add(fs)
 	return func(args []string) error {
 		if err := noArgs(args); err != nil {
+			return err
+		}
+		if err := ck.validate(); err != nil {
 			return err
 		}
 		full, err := presetConfig(fs, *preset)
@@ -79,7 +84,8 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		}
 		fmt.Fprintf(os.Stderr, "data: %s\n", ds)
 		spec, _ := trainer.ParseSpec(full.Arch)
-		if _, err := spec.Shapes([]int{1, ds.Train.H, ds.Train.W}, len(data.ClassNames)); err != nil {
+		in := []int{1, ds.Train.H, ds.Train.W}
+		if _, err := spec.Shapes(in, len(data.ClassNames)); err != nil {
 			return usageError{err.Error()} // refused before any work
 		}
 		dev, err := g.open()
@@ -87,6 +93,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			return err
 		}
 		defer dev.Close()
+		if full.Variants, err = ck.variants(dev, full, in, true); err != nil {
+			return err
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -116,7 +125,7 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	var changed []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "resume", "out", "context", "gpu", "gl-debug", "log-every":
+		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check":
 		default:
 			changed = append(changed, "--"+f.Name)
 		}
