@@ -187,7 +187,8 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 // checkLayer runs la's variants in the order given, until one passes (or
 // all of them, with opt.All), and records the rows and the verdict. It
 // returns the chosen variant ("" for a kind without variants, or when none
-// passes) and the shapes of the layer's trainable parameters.
+// passes) and the shapes of the layer's trainable parameters (for the
+// optimizer's check, which runs even when a layer fails).
 func (res *Result) checkLayer(d *gpu.Device, la LayerAt, variants []string, opt Options) (string, [][]int) {
 	chosen, ok := "", false
 	var failed []Row
@@ -201,12 +202,15 @@ func (res *Result) checkLayer(d *gpu.Device, la LayerAt, variants []string, opt 
 		}
 		rows, ps := runVariant(d, la, v, opt)
 		res.Rows = append(res.Rows, rows...)
+		if shapes == nil {
+			shapes = ps // the same in every variant
+		}
 		if w := worst(rows); w != nil {
 			failed = append(failed, *w)
 			continue
 		}
 		if !ok {
-			chosen, ok, shapes = v, true, ps
+			chosen, ok = v, true
 		}
 	}
 	switch {

@@ -159,6 +159,9 @@ func TestRefusal(t *testing.T) {
 			if u.Layer != c.layer || len(u.Failed) != c.failed {
 				t.Errorf("unusable %+v, want layer %d with %d variants failed", u, c.layer, c.failed)
 			}
+			if opt := res.Rows[len(res.Rows)-1]; opt.Op != "adam" || opt.Input[0] != smallParams(t) {
+				t.Errorf("optimizer row %+v: want adam over all %d parameters, the failing layer's too", opt, smallParams(t))
+			}
 			msg := res.Err().Error()
 			for _, want := range append(c.kernels, d.Info().Renderer, "worst [5]", IssueTracker, "glcnn check --json") {
 				if !strings.Contains(msg, want) {
@@ -285,6 +288,20 @@ func TestCandidates(t *testing.T) {
 			t.Errorf("candidates(%s, %q) = %v, want %v", c.kind, c.want, got, c.order)
 		}
 	}
+}
+
+// smallParams counts the trainable parameters of the small network.
+func smallParams(t *testing.T) int {
+	s, err := trainer.NewSession(gputest.Device(t), small, smallIn, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	n := 0
+	for _, p := range s.Model.Params() {
+		n += p.Value.Len()
+	}
+	return n
 }
 
 func table(r *Result) string {
