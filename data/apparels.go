@@ -40,14 +40,24 @@ func findApparels(root string) *apparelsFiles {
 	return af
 }
 
-// firstFile returns the first of paths that is a regular file, or "".
+// firstFile returns the first of paths that is a regular file (symlinks
+// followed), else the first that exists, which opening it will refuse with
+// a message saying what it is (a FIFO, a device), or "" when none exists.
 func firstFile(paths ...string) string {
+	other := ""
 	for _, p := range paths {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue
+		}
+		if st.Mode().IsRegular() {
 			return p
 		}
+		if other == "" {
+			other = p
+		}
 	}
-	return ""
+	return other
 }
 
 // loadApparels validates the CSVs, then decodes every listed PNG (or takes

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -29,7 +28,7 @@ type csvRow struct {
 
 // readCSV reads an Apparels CSV file; see parseCSV.
 func readCSV(path string, labels labelColumn) ([]csvRow, error) {
-	f, err := os.Open(path)
+	f, _, err := openRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

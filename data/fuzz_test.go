@@ -97,26 +97,44 @@ func FuzzIDX(f *testing.F) {
 	f.Add(header(idxImagesMagic, 1<<30, 4000, 4000), idxLabels(12))
 	f.Add(gz(img)[:25], []byte{0x1f, 0x8b})
 	f.Fuzz(func(t *testing.T, images, labels []byte) {
-		check := func(b []byte, decode idxDecoder) (int, []byte) {
-			n, h, w, body, err := decodeIDX("f", bytes.NewReader(b), int64(len(b)), decode)
+		open := func(b []byte, magic uint32) *idxFile {
+			x, err := parseIDXHeader("f", bytes.NewReader(b), int64(len(b)), magic)
 			if err != nil {
 				var ie *InputError
 				if !errors.As(err, &ie) || ie.File != "f" {
 					t.Fatalf("error %T %v", err, err)
 				}
-				return -1, nil
+				return nil
 			}
-			if n <= 0 || len(body) != n*h*w {
-				t.Fatalf("accepted %d records of %dx%d with %d bytes", n, h, w, len(body))
+			if x.n <= 0 || x.n > MaxSetImages || x.h <= 0 || x.w <= 0 || uint64(x.n*x.h*x.w) > MaxSetPixels {
+				t.Fatalf("accepted a header of %d records of %dx%d", x.n, x.h, x.w)
 			}
-			return n, body
+			return x
 		}
-		check(images, decodeIDXImages)
-		if _, body := check(labels, decodeIDXLabels); body != nil {
-			for _, l := range body {
-				if int(l) >= NumClasses {
-					t.Fatalf("accepted label %d", l)
-				}
+		img, lab := open(images, idxImagesMagic), open(labels, idxLabelsMagic)
+		if img == nil || lab == nil {
+			return
+		}
+		if err := checkIDXPair(img, lab); err != nil {
+			if img.n == lab.n {
+				t.Fatalf("refused a pair of %d records: %v", img.n, err)
+			}
+			return
+		}
+		s, err := readIDXPair(img, lab)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.File != "f" {
+				t.Fatalf("error %T %v", err, err)
+			}
+			return
+		}
+		if s.N != img.n || len(s.Pixels) != s.N*s.H*s.W || len(s.Labels) != s.N {
+			t.Fatalf("accepted %d records of %dx%d with %d bytes and %d labels", s.N, s.H, s.W, len(s.Pixels), len(s.Labels))
+		}
+		for _, l := range s.Labels {
+			if l < 0 || int(l) >= NumClasses {
+				t.Fatalf("accepted label %d", l)
 			}
 		}
 	})

@@ -22,6 +22,9 @@ import (
 var benchDirs []string
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(hostileChildEnv); dir != "" {
+		os.Exit(hostileChild(dir)) // hostile_test.go
+	}
 	code := m.Run()
 	for _, d := range benchDirs {
 		os.RemoveAll(d)

@@ -2,7 +2,6 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -31,114 +30,158 @@ func idxNames(prefix, kind string) []string {
 // findIDX returns the path of the IDX file prefix-kind in dir, gzipped or
 // not, or "" when there is none.
 func findIDX(dir, prefix, kind string) string {
+	var paths []string
 	for _, name := range idxNames(prefix, kind) {
 		for _, ext := range []string{"", ".gz"} {
-			p := filepath.Join(dir, name+ext)
-			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-				return p
-			}
+			paths = append(paths, filepath.Join(dir, name+ext))
 		}
 	}
-	return ""
+	return firstFile(paths...)
 }
 
 // ReadIDX reads an IDX image file and its label file (each gzipped or not)
-// into a Set whose IDs are the 1-based record indices.
+// into a Set whose IDs are the 1-based record indices. Both headers are
+// read and checked against each other before either body, and each body is
+// read through a reader that stops where its header says it ends, so a
+// header's lie costs no more memory than the data really there.
 func ReadIDX(imagesPath, labelsPath string) (*Set, error) {
-	var s Set
-	var err error
-	s.N, s.H, s.W, s.Pixels, err = readIDXFile(imagesPath, decodeIDXImages)
+	img, lab, err := openIDXPair(imagesPath, labelsPath)
 	if err != nil {
 		return nil, err
 	}
-	_, _, _, raw, err := readIDXFile(labelsPath, decodeIDXLabels)
+	defer img.close()
+	defer lab.close()
+	return readIDXPair(img, lab)
+}
+
+// idxFile is an IDX file whose header has been read and checked; r is at
+// the first record.
+type idxFile struct {
+	path   string
+	r      io.Reader
+	raw    int64 // bytes after the header in an uncompressed file; -1 when gzipped
+	n      int   // records
+	h, w   int   // image size; 1x1 for labels
+	closer io.Closer
+}
+
+func (x *idxFile) close() {
+	if x != nil && x.closer != nil {
+		x.closer.Close()
+	}
+}
+
+// openIDXPair opens an image file and its label file, reads both headers
+// and checks that they describe the same number of records.
+func openIDXPair(imagesPath, labelsPath string) (img, lab *idxFile, err error) {
+	if img, err = openIDX(imagesPath, idxImagesMagic); err != nil {
+		return nil, nil, err
+	}
+	if lab, err = openIDX(labelsPath, idxLabelsMagic); err == nil {
+		err = checkIDXPair(img, lab)
+	}
+	if err != nil {
+		img.close()
+		lab.close()
+		return nil, nil, err
+	}
+	return img, lab, nil
+}
+
+// checkIDXPair refuses label and image headers that disagree on the count.
+func checkIDXPair(img, lab *idxFile) error {
+	if lab.n != img.n {
+		return recordErr(lab.path, 0, "holds %d labels but %s holds %d images",
+			lab.n, filepath.Base(img.path), img.n)
+	}
+	return nil
+}
+
+// readIDXPair reads the bodies of a checked pair into a Set, the labels
+// first: they are the smaller, so a pair whose labels stop short is refused
+// before the images are read.
+func readIDXPair(img, lab *idxFile) (*Set, error) {
+	raw, err := lab.labels()
 	if err != nil {
 		return nil, err
 	}
-	labels := make([]int32, len(raw))
+	pix, err := img.body()
+	if err != nil {
+		return nil, err
+	}
+	s := &Set{N: img.n, H: img.h, W: img.w, Pixels: pix, Labels: make([]int32, len(raw)), IDs: make([]int64, img.n)}
 	for i, l := range raw {
-		labels[i] = int32(l)
+		s.Labels[i] = int32(l)
 	}
-	if len(labels) != s.N {
-		return nil, recordErr(labelsPath, 0, "holds %d labels but %s holds %d images",
-			len(labels), filepath.Base(imagesPath), s.N)
-	}
-	s.Labels = labels
-	s.IDs = make([]int64, s.N)
 	for i := range s.IDs {
 		s.IDs[i] = int64(i + 1)
 	}
-	return &s, nil
+	return s, nil
 }
 
-type idxDecoder func(file string, r io.Reader, size int64) (n, h, w int, body []byte, err error)
-
-// readIDXFile opens path and decodes it with decodeIDX.
-func readIDXFile(path string, decode idxDecoder) (n, h, w int, body []byte, err error) {
-	f, err := os.Open(path)
+// openIDX opens path and reads its header; magic is idxImagesMagic or
+// idxLabelsMagic.
+func openIDX(path string, magic uint32) (*idxFile, error) {
+	f, size, err := openRegular(path)
 	if err != nil {
-		return 0, 0, 0, nil, &InputError{File: path, Msg: missingMsg(err)}
+		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	x, err := parseIDXHeader(path, f, size, magic)
 	if err != nil {
-		return 0, 0, 0, nil, &InputError{File: path, Msg: err.Error()}
+		f.Close()
+		return nil, err
 	}
-	return decodeIDX(path, f, st.Size(), decode)
+	x.closer = f
+	return x, nil
 }
 
-// decodeIDX gunzips r when it starts with the gzip magic bytes, whatever the
-// file is called, and hands it to decode with the size of the raw data (-1
-// when unknown).
-func decodeIDX(file string, r io.Reader, size int64, decode idxDecoder) (n, h, w int, body []byte, err error) {
+// parseIDXHeader gunzips r when it starts with the gzip magic bytes,
+// whatever the file is called, then reads and checks the header: the magic
+// number, at least one and at most MaxSetImages records, images of 1 to
+// MaxImageSide pixels a side and at most MaxSetPixels in all, and for an
+// uncompressed file of size bytes (-1: unknown) exactly the data the header
+// claims.
+func parseIDXHeader(file string, r io.Reader, size int64, magic uint32) (*idxFile, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
-	r = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+	x := &idxFile{path: file, r: br, raw: -1, h: 1, w: 1}
+	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return 0, 0, 0, nil, &InputError{File: file, Msg: "corrupt gzip header: " + err.Error()}
+			return nil, &InputError{File: file, Msg: "corrupt gzip header: " + err.Error()}
 		}
-		r, size = zr, -1
+		x.r, size = zr, -1
 	}
-	return decode(file, r, size)
-}
-
-// decodeIDXImages reads an IDX3 unsigned-byte file: magic, count, rows,
-// columns (big-endian uint32), then count*rows*columns pixels.
-func decodeIDXImages(file string, r io.Reader, size int64) (n, h, w int, pix []byte, err error) {
-	hdr, err := readIDXHeader(file, r, idxImagesMagic, 3)
+	dims := 1
+	if magic == idxImagesMagic {
+		dims = 3
+	}
+	hdr, err := readIDXHeader(file, x.r, magic, dims)
 	if err != nil {
-		return 0, 0, 0, nil, err
+		return nil, err
 	}
-	n, h, w = hdr[0], hdr[1], hdr[2]
-	if h == 0 || w == 0 || h > MaxImageSide || w > MaxImageSide {
-		return 0, 0, 0, nil, recordErr(file, 0, "header claims %dx%d images; want 1 to %d pixels a side", h, w, MaxImageSide)
+	x.n = hdr[0]
+	if x.n > MaxSetImages {
+		return nil, recordErr(file, 0, "header claims %d records; at most %d are accepted", x.n, MaxSetImages)
 	}
-	if uint64(n)*uint64(h)*uint64(w) > MaxSetPixels {
-		return 0, 0, 0, nil, recordErr(file, 0, "header claims %d images of %dx%d, more than %d pixels in all", n, h, w, uint64(MaxSetPixels))
-	}
-	pix, err = readIDXBody(file, r, size-16, n, h*w)
-	return n, h, w, pix, err
-}
-
-// decodeIDXLabels reads an IDX1 unsigned-byte file: magic, count, then count
-// labels, each of which must be a class index.
-func decodeIDXLabels(file string, r io.Reader, size int64) (n, h, w int, labels []byte, err error) {
-	hdr, err := readIDXHeader(file, r, idxLabelsMagic, 1)
-	if err != nil {
-		return 0, 0, 0, nil, err
-	}
-	n = hdr[0]
-	labels, err = readIDXBody(file, r, size-8, n, 1)
-	if err != nil {
-		return 0, 0, 0, nil, err
-	}
-	for i, l := range labels {
-		if int(l) >= NumClasses {
-			return 0, 0, 0, nil, recordErr(file, i+1, "label %d outside 0-%d", l, NumClasses-1)
+	if dims == 3 {
+		x.h, x.w = hdr[1], hdr[2]
+		if x.h == 0 || x.w == 0 || x.h > MaxImageSide || x.w > MaxImageSide {
+			return nil, recordErr(file, 0, "header claims %dx%d images; want 1 to %d pixels a side", x.h, x.w, MaxImageSide)
+		}
+		if uint64(x.n)*uint64(x.h)*uint64(x.w) > MaxSetPixels {
+			return nil, recordErr(file, 0, "header claims %d images of %dx%d, more than %d pixels in all", x.n, x.h, x.w, uint64(MaxSetPixels))
 		}
 	}
-	return n, 1, 1, labels, nil
+	if size >= 0 {
+		x.raw = size - int64(4*(1+dims))
+		rec := int64(x.h * x.w)
+		if need := int64(x.n) * rec; x.raw < need {
+			return nil, recordErr(file, int(x.raw/rec)+1, "truncated: file ends inside record %d of %d", x.raw/rec+1, x.n)
+		} else if x.raw > need {
+			return nil, recordErr(file, 0, "data continues after the %d records the header claims (%d bytes more)", x.n, x.raw-need)
+		}
+	}
+	return x, nil
 }
 
 // readIDXHeader reads the magic number and dims dimension sizes.
@@ -170,42 +213,65 @@ func readIDXHeader(file string, r io.Reader, magic uint32, dims int) ([]int, err
 	return out, nil
 }
 
-// readIDXBody reads exactly n records of recSize bytes and checks that
-// nothing follows them. raw is the number of bytes left in an uncompressed
-// file (negative when unknown), so truncation is caught before allocating;
-// otherwise memory grows only as data actually arrives.
-func readIDXBody(file string, r io.Reader, raw int64, n, recSize int) ([]byte, error) {
-	need := int64(n) * int64(recSize)
-	if raw >= 0 && raw < need {
-		return nil, recordErr(file, int(raw/int64(recSize))+1,
-			"truncated: file ends inside record %d of %d", raw/int64(recSize)+1, n)
-	}
-	var buf bytes.Buffer
-	if raw >= 0 {
-		buf.Grow(int(need + 1))
-	} else {
-		buf.Grow(int(min(need+1, 1<<20))) // a gzip header may lie; grow with the data
-	}
-	_, err := buf.ReadFrom(io.LimitReader(r, need+1))
-	got := int64(buf.Len())
+// labels reads the body of a label file and checks that each is a class.
+func (x *idxFile) labels() ([]byte, error) {
+	labels, err := x.body()
 	if err != nil {
+		return nil, err
+	}
+	for i, l := range labels {
+		if int(l) >= NumClasses {
+			return nil, recordErr(x.path, i+1, "label %d outside 0-%d", l, NumClasses-1)
+		}
+	}
+	return labels, nil
+}
+
+// body reads exactly the records the header claims, to the end of the
+// file (which checks a gzip stream's checksum), and refuses more. It never
+// reads past one byte beyond them, and memory grows with the data that
+// actually arrives, never past what the header claims: a gzip stream may
+// lie about its length.
+func (x *idxFile) body() ([]byte, error) {
+	rec := int64(x.h * x.w)
+	need := int64(x.n) * rec
+	r := io.LimitReader(x.r, need+1)
+	var buf []byte
+	if x.raw >= 0 { // the size was checked against the header
+		buf = make([]byte, 0, need+1)
+	} else {
+		buf = make([]byte, 0, min(need+1, 1<<20))
+	}
+	var err error
+	for {
+		if len(buf) == cap(buf) && int64(cap(buf)) <= need {
+			buf = append(make([]byte, 0, min(2*int64(cap(buf)), need+1)), buf...)
+		}
+		var k int
+		k, err = r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+k]
+		if err != nil {
+			break
+		}
+	}
+	got := int64(len(buf))
+	if err != io.EOF {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = errors.New("unexpected end of compressed data")
 		}
 		record := 0 // all records arrived; the gzip trailer is bad
 		if got < need {
-			record = int(got/int64(recSize)) + 1
+			record = int(got/rec) + 1
 		}
-		return nil, recordErr(file, record, "truncated or corrupt data: %v", err)
+		return nil, recordErr(x.path, record, "truncated or corrupt data: %v", err)
 	}
 	if got < need {
-		return nil, recordErr(file, int(got/int64(recSize))+1,
-			"truncated: file ends inside record %d of %d", got/int64(recSize)+1, n)
+		return nil, recordErr(x.path, int(got/rec)+1, "truncated: file ends inside record %d of %d", got/rec+1, x.n)
 	}
 	if got > need {
-		return nil, recordErr(file, 0, "data continues after the %d records the header claims", n)
+		return nil, recordErr(x.path, 0, "data continues after the %d records the header claims", x.n)
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 // missingMsg words an open failure for the user.

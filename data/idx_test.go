@@ -87,7 +87,9 @@ func TestLoadIDXBad(t *testing.T) {
 		{"zero rows", "train-images-idx3-ubyte.gz", idxImages(5, 0, 2), 0, "header claims 0x2 images"},
 		// Headers claiming far more than any real data, with no data after them.
 		{"huge dims", "train-images-idx3-ubyte.gz", header(idxImagesMagic, 10, 100000, 100000), 0, "header claims 100000x100000 images"},
-		{"huge total", "train-images-idx3-ubyte.gz", header(idxImagesMagic, 1<<30, 4000, 4000), 0, "more than 4294967296 pixels"},
+		{"huge total", "train-images-idx3-ubyte.gz", header(idxImagesMagic, 1<<20, 4000, 4000), 0, "more than 4294967296 pixels"},
+		{"huge count", "train-labels-idx1-ubyte.gz", header(idxLabelsMagic, 1e9), 0, "header claims 1000000000 records; at most 16777216"},
+		{"huge count gz", "train-labels-idx1-ubyte.gz", gzZeros(header(idxLabelsMagic, 1<<24+1), 1e6), 0, "header claims 16777217 records"},
 		{"test size differs", "t10k-images-idx3-ubyte", idxImages(2, 2, 3), 0, "images are 2x3 but the train images are 3x2"},
 		{"test labels bad", "t10k-labels-idx1-ubyte", idxLabels(200, 1), 1, "label 200"},
 	}
@@ -98,6 +100,45 @@ func TestLoadIDXBad(t *testing.T) {
 			writeFile(t, dir, c.file, c.data)
 			_, err := Load(dir, LoadOptions{})
 			inputErr(t, err, "/"+c.file, 0, c.record, c.msg)
+		})
+	}
+}
+
+// TestLoadIDXHeadersFirst: all four headers are read and checked against
+// each other before any body, so a header's lie is reported without
+// reading (or allocating for) the data that follows it: here every body
+// that would be read first is corrupt, and the error is still the headers'.
+func TestLoadIDXHeadersFirst(t *testing.T) {
+	corrupt := func(b []byte) []byte { return flipByte(b, len(b)-6) } // gzip checksum
+	cases := []struct {
+		name  string
+		files map[string][]byte
+		file  string
+		msg   string
+	}{
+		{"label count", map[string][]byte{
+			"train-images-idx3-ubyte.gz": corrupt(gz(idxImages(5, 3, 2))),
+			"train-labels-idx1-ubyte.gz": corrupt(gz(idxLabels(0, 1, 2, 3))),
+		}, "/train-labels-idx1-ubyte.gz", "holds 4 labels but train-images-idx3-ubyte.gz holds 5 images"},
+		{"test size", map[string][]byte{
+			"train-images-idx3-ubyte.gz": corrupt(gz(idxImages(5, 3, 2))),
+			"train-labels-idx1-ubyte.gz": corrupt(gz(idxLabels(0, 1, 2, 3, 4))),
+			"t10k-images-idx3-ubyte":     idxImages(2, 2, 3),
+		}, "/t10k-images-idx3-ubyte", "images are 2x3 but the train images are 3x2"},
+		{"test label count", map[string][]byte{
+			"train-images-idx3-ubyte.gz": corrupt(gz(idxImages(5, 3, 2))),
+			"t10k-labels-idx1-ubyte":     idxLabels(1),
+		}, "/t10k-labels-idx1-ubyte", "holds 1 labels but t10k-images-idx3-ubyte holds 2 images"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			smallIDX(t, dir)
+			for name, b := range c.files {
+				writeFile(t, dir, name, b)
+			}
+			_, err := Load(dir, LoadOptions{})
+			inputErr(t, err, c.file, 0, 0, c.msg)
 		})
 	}
 }

@@ -119,14 +119,36 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 		}
 	}
 	ds := &Dataset{Layout: LayoutIDX, Root: root}
+	// Every header first, so that no body is read before all four agree.
+	var files [2][2]*idxFile // train, test; images, labels
+	defer func() {
+		for _, pair := range files {
+			pair[0].close()
+			pair[1].close()
+		}
+	}()
+	for i, pair := range pairs {
+		if pair[0] == "" {
+			continue
+		}
+		img, lab, err := openIDXPair(pair[0], pair[1])
+		if err != nil {
+			return nil, err
+		}
+		files[i] = [2]*idxFile{img, lab}
+	}
+	if test, train := files[1][0], files[0][0]; test != nil && (test.h != train.h || test.w != train.w) {
+		return nil, &InputError{File: test.path, Msg: fmt.Sprintf("images are %dx%d but the train images are %dx%d",
+			test.h, test.w, train.h, train.w)}
+	}
 	// Gunzipping dominates; read the test pair alongside the train pair.
 	var testErr error
 	var wg sync.WaitGroup
-	if pairs[1][0] != "" {
-		wg.Go(func() { ds.Test, testErr = ReadIDX(pairs[1][0], pairs[1][1]) })
+	if files[1][0] != nil {
+		wg.Go(func() { ds.Test, testErr = readIDXPair(files[1][0], files[1][1]) })
 	}
 	var err error
-	ds.Train, err = ReadIDX(pairs[0][0], pairs[0][1])
+	ds.Train, err = readIDXPair(files[0][0], files[0][1])
 	wg.Wait()
 	if err == nil {
 		err = testErr // the train error, when both fail
@@ -135,10 +157,6 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if ds.Test != nil {
-		if ds.Test.H != ds.Train.H || ds.Test.W != ds.Train.W {
-			return nil, &InputError{File: pairs[1][0], Msg: fmt.Sprintf("images are %dx%d but the train images are %dx%d",
-				ds.Test.H, ds.Test.W, ds.Train.H, ds.Train.W)}
-		}
 		ds.SubmissionIDs = ds.Test.IDs
 	}
 	if opt.Cache {
