@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"time"
 
@@ -30,8 +29,6 @@ type Options struct {
 	// NewLayer builds a layer for a variant; nil means [NewLayer]. Tests
 	// wrap it to inject a broken kernel.
 	NewLayer func(la LayerAt, variant string) layers.Layer
-	// Progress, when non-nil, hears one line per layer and variant.
-	Progress io.Writer
 }
 
 // DefaultBatches are small and odd: batch 1, where every tile of every
@@ -196,9 +193,6 @@ func (res *Result) checkLayer(d *gpu.Device, la LayerAt, variants []string, opt 
 	for _, v := range variants {
 		if ok && !opt.All {
 			break
-		}
-		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "check: layer %d %s %s\n", la.Index, la.Item, v)
 		}
 		rows, ps := runVariant(d, la, v, opt)
 		res.Rows = append(res.Rows, rows...)

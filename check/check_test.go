@@ -255,6 +255,29 @@ func TestCache(t *testing.T) {
 	}
 }
 
+// TestOptimizers: every optimizer the trainer builds is checked with its
+// own hyper-parameters, and passes.
+func TestOptimizers(t *testing.T) {
+	d := gputest.Device(t)
+	for _, cfg := range []trainer.Config{
+		{Optimizer: "sgd", LR0: 0.1},
+		{Optimizer: "sgd", LR0: 0.1, Momentum: 0.9, Nesterov: true, WeightDecay: 0.01},
+		{Optimizer: "adam", LR0: 0.07, WeightDecay: 0.01},
+		{Optimizer: "adamw", LR0: 0.003, WeightDecay: 0.05},
+	} {
+		rows := checkOptimizer(d, cfg, [][]int{{4, 1, 3, 3}, {4}, {10, 64}})
+		want := map[bool]string{true: "sgd_step", false: "adam_step"}[cfg.Optimizer == "sgd"]
+		if len(rows) != 2 || rows[0].Kernels[0] != want || rows[1].Input[0] != 680 {
+			t.Errorf("%+v: rows %+v", cfg, rows)
+		}
+		for _, r := range rows {
+			if r.Status != "pass" {
+				t.Errorf("%+v: %s: %s", cfg, r.What(), r.Problem())
+			}
+		}
+	}
+}
+
 func TestCompare(t *testing.T) {
 	d := compare([]float32{1, 2, 3.5, 4}, []float64{1, 2.0001, 3, 4}, 1e-3, 1e-4)
 	if d.OK() || d.Bad != 1 || d.Worst.Index != 2 || d.Worst.Got != 3.5 || d.Worst.Want != 3 || float64(d.MaxErr) != 0.5 {

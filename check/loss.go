@@ -122,32 +122,19 @@ func checkOptimizer(d *gpu.Device, cfg trainer.Config, shapes [][]int) (rows []R
 	defer func() {
 		if p := recover(); p != nil {
 			r := base
-			r.Status, r.Note, r.Kernels, r.Ms = "error", fmt.Sprint(p), []string{cfg.Optimizer + "_step"}, ms(time.Since(t0))
+			r.Status, r.Note, r.Kernels, r.Ms = "error", fmt.Sprint(p), []string{"optimizer"}, ms(time.Since(t0))
 			rows = append(rows, r)
 		}
 	}()
-	var ps []*layers.Param
+	ps, value := newParams(d, shapes)
 	defer func() {
 		for _, p := range ps {
-			p.Value.Release()
-			p.Grad.Release()
+			releaseParam(p)
 		}
 	}()
-	var value, state [][]float64 // the reference's parameters and state (2 per param)
-	for i, s := range shapes {
-		v, err := layers.NewTensor(d, s...)
-		if err != nil {
-			panic(err)
-		}
-		g, err := layers.NewTensor(d, s...)
-		if err != nil {
-			v.Release()
-			panic(err)
-		}
-		ps = append(ps, &layers.Param{Name: fmt.Sprint(i), Value: v, Grad: g})
-		value = append(value, ref.RandN(int64(300+i), v.Len()))
-		v.Buf.Upload(ref.Float32s(value[i]))
-		state = append(state, make([]float64, v.Len()), make([]float64, v.Len()))
+	state := make([][]float64, 2*len(ps)) // the reference's optimizer state, 2 per param
+	for i := range state {
+		state[i] = make([]float64, len(value[i/2]))
 	}
 	o, err := trainer.NewOptimizer(d, cfg, ps)
 	if err != nil {
@@ -161,30 +148,15 @@ func checkOptimizer(d *gpu.Device, cfg trainer.Config, shapes [][]int) (rows []R
 		for i, p := range ps {
 			g := ref.RandN(int64(400+10*i+step), p.Grad.Len())
 			p.Grad.Buf.Upload(ref.Float32s(g))
-			switch o := o.(type) {
-			case *layers.Adam:
-				c := o.Config
-				ref.AdamStep(ref.AdamConfig{LR: lr, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled},
-					step, value[i], g, state[2*i], state[2*i+1])
-			case *layers.SGD:
-				c := o.Config
-				ref.SGDStep(ref.SGDConfig{LR: lr, Momentum: c.Momentum, Dampening: c.Dampening, WeightDecay: c.WeightDecay, Nesterov: c.Nesterov},
-					step, value[i], g, state[2*i])
-			default:
-				panic(fmt.Sprintf("no reference for optimizer %T", o))
-			}
+			refStep(o, lr, step, value[i], g, state[2*i], state[2*i+1])
 		}
 		o.Step(lr)
 		for i, p := range ps {
 			got = append(got, p.Value.Read()...)
 			want = append(want, value[i]...)
 		}
-		kernel := "adam_step"
-		if _, ok := o.(*layers.SGD); ok {
-			kernel = "sgd_step"
-		}
 		r := base
-		r.Output, r.Kernels, r.Diff, r.Status = fmt.Sprintf("params after step %d", step), []string{kernel}, compare(got, want, tolR, tolA), "pass"
+		r.Output, r.Kernels, r.Diff, r.Status = fmt.Sprintf("params after step %d", step), []string{stepKernel(o)}, compare(got, want, tolR, tolA), "pass"
 		if !r.Diff.OK() {
 			r.Status = "fail"
 		}
@@ -192,4 +164,52 @@ func checkOptimizer(d *gpu.Device, cfg trainer.Config, shapes [][]int) (rows []R
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// refStep applies step t of o's update rule, with o's hyper-parameters, to
+// p in float64, given the gradient g and the state m (and v for Adam).
+func refStep(o layers.Optimizer, lr float64, t int, p, g, m, v []float64) {
+	switch o := o.(type) {
+	case *layers.Adam:
+		c := o.Config
+		ref.AdamStep(ref.AdamConfig{LR: lr, Beta1: c.Beta1, Beta2: c.Beta2, Eps: c.Eps, WeightDecay: c.WeightDecay, Decoupled: c.Decoupled}, t, p, g, m, v)
+	case *layers.SGD:
+		c := o.Config
+		ref.SGDStep(ref.SGDConfig{LR: lr, Momentum: c.Momentum, Dampening: c.Dampening, WeightDecay: c.WeightDecay, Nesterov: c.Nesterov}, t, p, g, m)
+	default:
+		panic(fmt.Sprintf("check: no reference for optimizer %T", o))
+	}
+}
+
+// stepKernel names the kernel of an optimizer's step.
+func stepKernel(o layers.Optimizer) string {
+	if _, ok := o.(*layers.SGD); ok {
+		return "sgd_step"
+	}
+	return "adam_step"
+}
+
+// newParams allocates a parameter with a gradient of each shape, with
+// seeded values, and returns them and their values.
+func newParams(d *gpu.Device, shapes [][]int) (ps []*layers.Param, values [][]float64) {
+	for i, s := range shapes {
+		v, err := layers.NewTensor(d, s...)
+		if err != nil {
+			panic(err)
+		}
+		g, err := layers.NewTensor(d, s...)
+		if err != nil {
+			v.Release()
+			panic(err)
+		}
+		ps = append(ps, &layers.Param{Name: fmt.Sprint(i), Value: v, Grad: g})
+		values = append(values, ref.RandN(int64(300+i), v.Len()))
+		v.Buf.Upload(ref.Float32s(values[i]))
+	}
+	return ps, values
+}
+
+func releaseParam(p *layers.Param) {
+	p.Value.Release()
+	p.Grad.Release()
 }

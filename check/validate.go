@@ -35,30 +35,7 @@ func runLayer(la LayerAt, l layers.Layer, out []int, n int, x, dy *layers.Tensor
 	dyv := ref.RandN(13, layers.Numel(ys))
 	x.Buf.UploadAt(0, ref.Float32s(xv))
 	dy.Buf.UploadAt(0, ref.Float32s(dyv))
-	params, grads0 := map[string][]float64{}, map[string][]float64{}
-	for i, p := range l.Params() {
-		v := ref.RandN(int64(100+i), p.Value.Len())
-		switch {
-		case p.Name == "running_var":
-			for j := range v {
-				v[j] = 1 + v[j]*v[j]
-			}
-		case p.Name == "weight" && len(p.Value.Shape) > 1:
-			// Scaled as PyTorch initialises them, U(-1/√fan_in, 1/√fan_in),
-			// so outputs are of order 1 whatever the fan-in and the
-			// absolute tolerance means the same at every layer.
-			scale := 1 / math.Sqrt(float64(layers.Numel(p.Value.Shape[1:])))
-			for j := range v {
-				v[j] *= scale
-			}
-		}
-		params[p.Name] = v
-		p.Value.Buf.Upload(ref.Float32s(v))
-		if p.Grad != nil {
-			grads0[p.Name] = ref.RandN(int64(200+i), p.Grad.Len())
-			p.Grad.Buf.Upload(ref.Float32s(grads0[p.Name]))
-		}
-	}
+	params, grads0 := seedParams(l)
 	w, err := reference(la, n, xv, params, dyv, dropoutSeed, train)
 	if err != nil {
 		return nil, err
@@ -95,6 +72,36 @@ func runLayer(la LayerAt, l layers.Layer, out []int, n int, x, dy *layers.Tensor
 		add("y_eval", l.Forward(xin, layers.Mode{}).Read(), w.yEval, tolA)
 	}
 	return outs, nil
+}
+
+// seedParams uploads seeded values into l's parameters and buffers, and
+// into their gradients (which Backward adds to), and returns both by name.
+func seedParams(l layers.Layer) (params, grads0 map[string][]float64) {
+	params, grads0 = map[string][]float64{}, map[string][]float64{}
+	for i, p := range l.Params() {
+		v := ref.RandN(int64(100+i), p.Value.Len())
+		switch {
+		case p.Name == "running_var":
+			for j := range v {
+				v[j] = 1 + v[j]*v[j]
+			}
+		case p.Name == "weight" && len(p.Value.Shape) > 1:
+			// Scaled as PyTorch initialises them, U(-1/√fan_in, 1/√fan_in),
+			// so outputs are of order 1 whatever the fan-in and the
+			// absolute tolerance means the same at every layer.
+			scale := 1 / math.Sqrt(float64(layers.Numel(p.Value.Shape[1:])))
+			for j := range v {
+				v[j] *= scale
+			}
+		}
+		params[p.Name] = v
+		p.Value.Buf.Upload(ref.Float32s(v))
+		if p.Grad != nil {
+			grads0[p.Name] = ref.RandN(int64(200+i), p.Grad.Len())
+			p.Grad.Buf.Upload(ref.Float32s(grads0[p.Name]))
+		}
+	}
+	return params, grads0
 }
 
 // kernelsOf names the kernels of l that compute an output at batch n,
