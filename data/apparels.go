@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,19 +175,40 @@ func listedAt(csvPath string, r csvRow) string {
 // the first train image.
 func firstImageSize(csvPath, dir string, r csvRow) (w, h int, err error) {
 	p := imagePath(dir, r.id)
-	b, err := os.ReadFile(p)
+	f, size, err := openRegular(p)
 	if err != nil {
-		return 0, 0, missingImage(csvPath, dir, r, err)
+		return 0, 0, imageErr(csvPath, dir, r, err)
 	}
-	if w, h, err = pngSize(b); err != nil {
+	defer f.Close()
+	cfg, err := pngFileHeader(f, size)
+	if err != nil {
 		return 0, 0, &InputError{File: p, Msg: err.Error() + listedAt(csvPath, r)}
 	}
-	return w, h, nil
+	return cfg.Width, cfg.Height, nil
 }
 
-func missingImage(csvPath, dir string, r csvRow, err error) error {
+// imageErr reports a listed image that could not be opened: one that is
+// missing (or unreadable) on the CSV line that lists it, one that is not a
+// regular file as a problem of the file itself.
+func imageErr(csvPath, dir string, r csvRow, err error) error {
+	var nr *notRegularError
+	if errors.As(err, &nr) {
+		return &InputError{File: imagePath(dir, r.id), Msg: nr.Error() + listedAt(csvPath, r)}
+	}
 	rel := filepath.Join(filepath.Base(dir), strconv.FormatInt(r.id, 10)+".png")
 	return lineErr(csvPath, r.line, "image %s: %s", rel, missingMsg(err))
+}
+
+// decodeBudget bounds the memory the decoding workers use at once for
+// decoded images (besides the set itself): large images are decoded by
+// fewer workers, down to one.
+const decodeBudget = 64 << 20
+
+// decodeWorkers is how many of workers may decode w x h images at once
+// within decodeBudget: image/png decodes into up to 8 bytes a pixel (16-bit
+// RGBA). At least one.
+func decodeWorkers(workers, w, h int) int {
+	return max(1, min(workers, decodeBudget/(8*w*h)))
 }
 
 // decodeSet decodes the listed PNGs of one set in parallel into a Set of
@@ -203,15 +225,21 @@ func decodeSet(csvPath, dir string, rows []csvRow, w, h int, labelled bool, work
 			s.Labels[i] = r.label
 		}
 	}
+	workers = decodeWorkers(workers, w, h)
 	bufs := make([][]byte, workers)
 	err := parallelFor(n, workers, bar.add, func(worker, i int) error {
 		p := imagePath(dir, rows[i].id)
-		b, err := readInto(bufs[worker][:0], p)
-		bufs[worker] = b
+		f, size, err := openRegular(p)
 		if err != nil {
-			return missingImage(csvPath, dir, rows[i], err)
+			return imageErr(csvPath, dir, rows[i], err)
 		}
-		if err := decodePNGGray(s.Image(i), b, w, h); err != nil {
+		b, err := readPNG(bufs[worker], f, size)
+		f.Close()
+		bufs[worker] = b
+		if err == nil {
+			err = decodePNGGray(s.Image(i), b, w, h)
+		}
+		if err != nil {
 			return &InputError{File: p, Msg: err.Error() + listedAt(csvPath, rows[i])}
 		}
 		return nil

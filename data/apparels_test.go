@@ -71,6 +71,15 @@ func TestLoadApparelsAccepted(t *testing.T) {
 			os.Remove(filepath.Join(dir, "sample_submission.csv"))
 			os.Remove(filepath.Join(dir, "test.csv"))
 		}, false, 0},
+		{"symlinked image and csv", func(t *testing.T, dir string) {
+			for _, rel := range []string{"train/5.png", "train/3.png", "test.csv"} {
+				p := filepath.Join(dir, rel)
+				os.Rename(p, p+".real")
+				if err := os.Symlink(filepath.Base(p)+".real", p); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, true, 101},
 		{"archive names", func(t *testing.T, dir string) {
 			for _, m := range [][2]string{
 				{"train.csv", "train_LbELtWX/train.csv"}, {"train", "train_LbELtWX/train"},
@@ -166,6 +175,24 @@ func TestLoadApparelsBad(t *testing.T) {
 		{"other test size", file("test/103.png", grayPNG(t, 4, 3, 0)), "test/103.png", 0, "(listed on test.csv line 4)"},
 		{"huge header", file("train/3.png", hugePNG), "train/3.png", 0, "header claims 100000x100000"},
 		{"huge first header", file("train/5.png", hugePNG), "train/5.png", 0, "header claims"},
+		// Not regular files: named for what they are, never read (a FIFO
+		// would block forever, /dev/zero never ends); see also hostile_test.go.
+		{"png fifo", special("train/9.png", fifo), "train/9.png", 0, "not a regular file (a named pipe) (listed on train.csv line 4)"},
+		{"first png fifo", special("train/5.png", fifo), "train/5.png", 0, "not a regular file (a named pipe) (listed on train.csv line 2)"},
+		{"png /dev/zero", special("test/101.png", devZero), "test/101.png", 0, "not a regular file (a device) (listed on test.csv line 3)"},
+		{"png folder", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "train/7.png"))
+			os.Mkdir(filepath.Join(dir, "train/7.png"), 0o755)
+		}, "train/7.png", 0, "not a regular file (a folder)"},
+		{"dangling symlink", func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, "train/7.png"))
+			os.Symlink("nowhere.png", filepath.Join(dir, "train/7.png"))
+		}, "train.csv", 6, "image train/7.png: no such file"},
+		// Larger than the header allows: refused from the header and the
+		// file's size, before the file is read.
+		{"png sparse 4 GiB", func(t *testing.T, dir string) { sparse(t, dir, "train/9.png", good, 4<<30) }, "train/9.png", 0, "file is 4294967296 bytes, more than a 4x4 PNG may take"},
+		{"png trailing 2 MiB", file("train/9.png", append(slices.Clone(good), make([]byte, 2<<20)...)), "train/9.png", 0, "more than a 4x4 PNG may take (1048597)"},
+		{"first png trailing 2 MiB", file("train/5.png", append(slices.Clone(good), make([]byte, 2<<20)...)), "train/5.png", 0, "more than a 4x4 PNG may take"},
 		{"sample id not in test", csvFile("sample_submission.csv", "id,label\n101,0\n102,0\n104,0\n"), "sample_submission.csv", 3, "id 102 is not in test.csv"},
 		{"sample lacks ids", csvFile("sample_submission.csv", "id,label\n101,0\n104,0\n"), "sample_submission.csv", 0, "lists 2 ids but test.csv lists 3"},
 		{"sample header", csvFile("sample_submission.csv", "id\n101\n"), "sample_submission.csv", 1, "header"},
@@ -231,4 +258,10 @@ func flipByte(b []byte, i int) []byte {
 	b = slices.Clone(b)
 	b[i] ^= 0xff
 	return b
+}
+
+// special replaces a file of the layout with what make makes (fifo,
+// devZero).
+func special(rel string, make func(t *testing.T, dir, rel string)) func(t *testing.T, dir string) {
+	return func(t *testing.T, dir string) { make(t, dir, rel) }
 }

@@ -172,6 +172,39 @@ func hostileCases() []hostileCase {
 			smallIDX(t, dir)
 			devZero(t, dir, "train-labels-idx1-ubyte.gz")
 		}, "/train-labels-idx1-ubyte.gz", "not a regular file"},
+		// PNG, as the first train image (whose header sets the size) and as a later one.
+		{"png first sparse 4 GiB of zeros", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			sparse(t, dir, "train/5.png", nil, gib4)
+		}, "/train/5.png", "not a valid PNG"},
+		{"png first valid header, sparse 4 GiB", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			sparse(t, dir, "train/5.png", grayPNG(t, 4, 4, 0), gib4)
+		}, "/train/5.png", "4294967296 bytes"},
+		{"png later sparse 4 GiB", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			sparse(t, dir, "train/12.png", grayPNG(t, 4, 4, 0), gib4)
+		}, "/train/12.png", "4294967296 bytes"},
+		{"png first symlink to /dev/zero", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			devZero(t, dir, "train/5.png")
+		}, "/train/5.png", "not a regular file"},
+		{"png later symlink to /dev/zero", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			devZero(t, dir, "test/103.png")
+		}, "/test/103.png", "not a regular file"},
+		{"png first FIFO", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			fifo(t, dir, "train/5.png")
+		}, "/train/5.png", "not a regular file"},
+		{"png later FIFO", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			fifo(t, dir, "test/101.png")
+		}, "/test/101.png", "not a regular file"},
+		{"png claims 4096x4096", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			writeFile(t, dir, "train/5.png", rawPNG(MaxImageSide, MaxImageSide, 16, 6, nil))
+		}, "/train/5.png", "corrupt or truncated PNG"},
 		// CSV.
 		{"csv FIFO", func(t *testing.T, dir string) {
 			smallApparels(t, dir)

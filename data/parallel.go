@@ -56,28 +56,6 @@ func parallelFor(n, workers int, done func(int), fn func(worker, i int) error) e
 	return badErr
 }
 
-// readInto reads the file at path into buf (reused across calls).
-func readInto(buf []byte, path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return buf, err
-	}
-	defer f.Close()
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		k, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+k]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
-}
-
 // progress is a progress bar on a terminal, or nothing.
 type progress struct {
 	bar *progressbar.ProgressBar

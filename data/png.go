@@ -1,24 +1,91 @@
 package data
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 )
+
+// pngSlack is the room a PNG may take besides its pixel data (palette,
+// text and colour-profile chunks); it also bounds how far into a file its
+// header is looked for.
+const pngSlack = 1 << 20
 
 // pngSize reads the width and height from a PNG header without decoding the
 // pixels, and refuses sizes beyond MaxImageSide.
 func pngSize(b []byte) (w, h int, err error) {
-	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	cfg, err := pngConfig(bytes.NewReader(b))
+	return cfg.Width, cfg.Height, err
+}
+
+// pngConfig reads a PNG header from r and refuses sizes beyond
+// MaxImageSide.
+func pngConfig(r io.Reader) (image.Config, error) {
+	cfg, err := png.DecodeConfig(r)
 	if err != nil {
-		return 0, 0, fmt.Errorf("not a valid PNG: %v", err)
+		return cfg, fmt.Errorf("not a valid PNG: %v", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImageSide || cfg.Height > MaxImageSide {
-		return 0, 0, fmt.Errorf("header claims %dx%d pixels; at most %d a side is accepted", cfg.Width, cfg.Height, MaxImageSide)
+		return cfg, fmt.Errorf("header claims %dx%d pixels; at most %d a side is accepted", cfg.Width, cfg.Height, MaxImageSide)
 	}
-	return cfg.Width, cfg.Height, nil
+	return cfg, nil
+}
+
+// pngMaxBytes is the largest file accepted for a PNG of cfg's size: its
+// scanlines at the widest samples its colour model stands for (16-bit RGBA
+// unless it is 8-bit gray, 16-bit gray, 8-bit colour or a palette), a
+// sixteenth more for deflate's stored blocks and the IDAT chunks' framing
+// (5 bytes in 65,535 and 12 bytes a chunk; encoders write chunks of 8 KiB
+// and more), and pngSlack.
+func pngMaxBytes(cfg image.Config) int64 {
+	bits := int64(64)
+	switch cfg.ColorModel {
+	case color.GrayModel:
+		bits = 8
+	case color.Gray16Model:
+		bits = 16
+	case color.RGBAModel, color.NRGBAModel:
+		bits = 32
+	}
+	if _, ok := cfg.ColorModel.(color.Palette); ok {
+		bits = 8
+	}
+	raw := int64(cfg.Height) * (1 + (int64(cfg.Width)*bits+7)/8)
+	return raw + raw/16 + pngSlack
+}
+
+// pngFileHeader reads and checks the header of the PNG f of size bytes,
+// reading at most pngSlack bytes, and refuses a file larger than a PNG of
+// that size may be.
+func pngFileHeader(f io.ReaderAt, size int64) (image.Config, error) {
+	cfg, err := pngConfig(bufio.NewReaderSize(io.NewSectionReader(f, 0, min(size, pngSlack)), 4096))
+	if err != nil {
+		return cfg, err
+	}
+	if max := pngMaxBytes(cfg); size > max {
+		return cfg, fmt.Errorf("file is %d bytes, more than a %dx%d PNG may take (%d)", size, cfg.Width, cfg.Height, max)
+	}
+	return cfg, nil
+}
+
+// readPNG reads the PNG f of size bytes into buf (reused, grown as needed)
+// once its header has been checked and allows that size.
+func readPNG(buf []byte, f io.ReaderAt, size int64) ([]byte, error) {
+	if _, err := pngFileHeader(f, size); err != nil {
+		return buf, err
+	}
+	if int64(cap(buf)) < size {
+		buf = make([]byte, size)
+	}
+	buf = buf[:size]
+	if k, err := f.ReadAt(buf, 0); err != nil {
+		return buf, fmt.Errorf("read %d of %d bytes: %v", k, size, err)
+	}
+	return buf, nil
 }
 
 // decodePNGGray decodes the PNG in b, which must be w x h, into dst (w*h

@@ -121,3 +121,19 @@ func TestPNGHugeHeader(t *testing.T) {
 		t.Fatal("accepted")
 	}
 }
+
+// TestDecodeWorkers: large images are decoded by fewer workers, so that
+// the decoding buffers stay within decodeBudget (or one image).
+func TestDecodeWorkers(t *testing.T) {
+	for _, c := range []struct{ workers, w, h, want int }{
+		{16, 28, 28, 16},
+		{16, 1024, 1024, 8},
+		{16, 1024, 2048, 4},
+		{16, 4096, 4096, 1},
+		{3, 1, 1, 3},
+	} {
+		if got := decodeWorkers(c.workers, c.w, c.h); got != c.want {
+			t.Errorf("decodeWorkers(%d, %d, %d) = %d, want %d", c.workers, c.w, c.h, got, c.want)
+		}
+	}
+}
