@@ -206,6 +206,14 @@ func hostileCases() []hostileCase {
 			writeFile(t, dir, "train/5.png", rawPNG(MaxImageSide, MaxImageSide, 16, 6, nil))
 		}, "/train/5.png", "corrupt or truncated PNG"},
 		// CSV.
+		{"csv sparse 4 GiB of zeros", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			sparse(t, dir, "train.csv", nil, gib4)
+		}, "/train.csv", "longer than"},
+		{"csv label of 4 GiB", func(t *testing.T, dir string) {
+			smallApparels(t, dir)
+			sparse(t, dir, "train.csv", []byte("id,label\n5,0\n3,"), gib4)
+		}, "/train.csv", "longer than"},
 		{"csv FIFO", func(t *testing.T, dir string) {
 			smallApparels(t, dir)
 			fifo(t, dir, "train.csv")
