@@ -69,12 +69,13 @@ func loadApparels(af *apparelsFiles, opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	var key []byte
-	if opt.Cache {
+	cache := opt.cacheDir()
+	if cache != "" {
 		inputs := []string{af.trainCSV, af.testCSV, af.sampleCSV}
 		inputs = append(inputs, imagePaths(af.trainDir, trainRows)...)
 		inputs = append(inputs, imagePaths(af.testDir, testRows)...)
 		key = cacheKey(LayoutApparels, af.root, inputs)
-		if ds := readCache(af.root, key); ds != nil {
+		if ds := readCache(cache, af.root, key); ds != nil {
 			return ds, nil
 		}
 	}
@@ -93,8 +94,8 @@ func loadApparels(af *apparelsFiles, opt LoadOptions) (*Dataset, error) {
 			return nil, err
 		}
 	}
-	if opt.Cache {
-		writeCache(af.root, key, ds)
+	if cache != "" {
+		writeCache(cache, af.root, key, ds)
 	}
 	return ds, nil
 }

@@ -13,10 +13,11 @@ import (
 	"runtime"
 )
 
-// The decoded-set cache: one file per dataset folder holding the Dataset as
-// raw little-endian arrays, stamped with a key over the input files' names,
-// sizes and modification times and closed by a CRC-32C of the payload. A
-// missing, stale, foreign or damaged file is simply not used.
+// The decoded-set cache: one file per dataset folder, in the user's cache
+// folder (never beside the data, which may be read-only or shared), holding
+// the Dataset as raw little-endian arrays, stamped with a key over the input
+// files' names, sizes and modification times and closed by a CRC-32C of the
+// payload. A missing, stale, foreign or damaged file is simply not used.
 //
 // File layout: cacheMagic, 32-byte key, payload length (u64), payload, CRC.
 // Payload: layout string, train set, test set, submission ids; a set is a
@@ -27,21 +28,37 @@ const cacheMagic = "glcnn-dataset-c1"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// cachePaths lists where the cache of root may live: next to the data first,
-// then the user's cache folder (for read-only data such as /usr/share).
-// DefaultDir belongs to a Debian package, so its cache always goes to the
-// user's cache folder even when (as root) the folder is writable.
-func cachePaths(root string) []string {
-	var paths []string
-	if filepath.Clean(root) != DefaultDir {
-		paths = append(paths, filepath.Join(root, ".glcnn-cache", "dataset.bin"))
+// CacheDirEnv names the environment variable that moves all of glcnn's
+// caches (compiled programs, device checks, decoded datasets) into one
+// folder; "off" turns them off.
+const CacheDirEnv = "GLCNN_CACHE_DIR"
+
+// DefaultCacheDir is where decoded datasets are cached: $GLCNN_CACHE_DIR/datasets
+// when that is set, else os.UserCacheDir()/glcnn/datasets (on Linux
+// $XDG_CACHE_HOME/glcnn/datasets or ~/.cache/glcnn/datasets). It is ""
+// (no cache) when $GLCNN_CACHE_DIR is "off" or empty, or when there is no
+// user cache folder. The program-binary and check caches sit beside it
+// (gpu.DefaultProgramCacheDir, check.DefaultCacheDir).
+func DefaultCacheDir() string {
+	if dir, ok := os.LookupEnv(CacheDirEnv); ok {
+		if dir == "off" || dir == "" {
+			return ""
+		}
+		return filepath.Join(dir, "datasets")
 	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		abs, _ := filepath.Abs(root)
-		sum := sha256.Sum256([]byte(abs))
-		paths = append(paths, filepath.Join(dir, "glcnn", "dataset-"+hex.EncodeToString(sum[:8])+".bin"))
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return ""
 	}
-	return paths
+	return filepath.Join(base, "glcnn", "datasets")
+}
+
+// cachePath is the cache file of the dataset folder root in the cache
+// folder dir: named by a hash of root's absolute path.
+func cachePath(dir, root string) string {
+	abs, _ := filepath.Abs(root)
+	sum := sha256.Sum256([]byte(abs))
+	return filepath.Join(dir, "dataset-"+hex.EncodeToString(sum[:8])+".bin")
 }
 
 // cacheKey hashes the layout and each input's path relative to root, size
@@ -80,39 +97,32 @@ func cacheKey(layout, root string, inputs []string) []byte {
 	return h.Sum(nil)
 }
 
-// readCache returns the cached dataset of root when one with this key is
-// intact, else nil.
-func readCache(root string, key []byte) *Dataset {
-	for _, p := range cachePaths(root) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if ds, err := decodeCache(b, key); err == nil {
-			ds.Root, ds.FromCache = root, true
-			return ds
-		}
+// readCache returns the dataset of root cached in dir when one with this
+// key is intact, else nil.
+func readCache(dir, root string, key []byte) *Dataset {
+	b, err := os.ReadFile(cachePath(dir, root))
+	if err != nil {
+		return nil
 	}
-	return nil
+	ds, err := decodeCache(b, key)
+	if err != nil {
+		return nil
+	}
+	ds.Root, ds.FromCache = root, true
+	return ds
 }
 
-// writeCache stores ds for root, next to the data if possible, else in the
-// user's cache folder. Failure only costs the next load its speed-up, so it
-// is not reported.
-func writeCache(root string, key []byte, ds *Dataset) {
-	b := encodeCache(key, ds)
-	for _, p := range cachePaths(root) {
-		if os.MkdirAll(filepath.Dir(p), 0o755) != nil {
-			continue
-		}
-		err := WriteFileAtomic(p, func(w io.Writer) error {
-			_, err := w.Write(b)
-			return err
-		})
-		if err == nil {
-			return
-		}
+// writeCache stores ds, read from root, in the cache folder dir. Failure
+// only costs the next load its speed-up, so it is not reported.
+func writeCache(dir, root string, key []byte, ds *Dataset) {
+	if os.MkdirAll(dir, 0o755) != nil {
+		return
 	}
+	b := encodeCache(key, ds)
+	WriteFileAtomic(cachePath(dir, root), func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 func encodeCache(key []byte, ds *Dataset) []byte {

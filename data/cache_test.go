@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,7 +31,8 @@ func sameDataset(t *testing.T, got, want *Dataset) {
 }
 
 func TestCache(t *testing.T) {
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	caches := t.TempDir()
+	t.Setenv(CacheDirEnv, caches)
 	dir := t.TempDir()
 	smallApparels(t, dir)
 	opt := LoadOptions{Cache: true}
@@ -38,9 +40,9 @@ func TestCache(t *testing.T) {
 	if err != nil || first.FromCache {
 		t.Fatalf("first load: %v, cached %v", err, first.FromCache)
 	}
-	cacheFile := filepath.Join(dir, ".glcnn-cache", "dataset.bin")
+	cacheFile := cachePath(filepath.Join(caches, "datasets"), dir)
 	if _, err := os.Stat(cacheFile); err != nil {
-		t.Fatalf("no cache next to the data: %v", err)
+		t.Fatalf("no cache in $%s/datasets: %v", CacheDirEnv, err)
 	}
 	second, err := Load(dir, opt)
 	if err != nil || !second.FromCache {
@@ -81,27 +83,85 @@ func TestCache(t *testing.T) {
 	}
 }
 
-// TestCacheFallback: when the data folder cannot hold the cache, it goes to
-// the user's cache folder. (Tests may run as root, for whom permissions do
-// not block writes, so a file named like the cache folder blocks it.)
-func TestCacheFallback(t *testing.T) {
-	userCache := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", userCache)
-	dir := t.TempDir()
-	smallIDX(t, dir)
-	writeFile(t, dir, ".glcnn-cache", []byte("not a folder"))
-	opt := LoadOptions{Cache: true}
-	first, err := Load(dir, opt)
+// TestCacheNeverBesideData: the cache goes to the user's cache folder,
+// $GLCNN_CACHE_DIR or LoadOptions.CacheDir, and nothing is ever written into
+// the dataset folder (which may be read-only, or shared by several users).
+func TestCacheNeverBesideData(t *testing.T) {
+	cases := []struct {
+		name     string
+		env      string // GLCNN_CACHE_DIR; "-" unset, else joined to the temp folder unless "off"
+		cacheDir string // LoadOptions.CacheDir, joined to the temp folder
+		want     string // the cache folder, relative to the temp folder; "" none
+	}{
+		{"user cache", "-", "", "xdg/glcnn/datasets"},
+		{"environment", "env", "", "env/datasets"},
+		{"option over environment", "env", "opt", "opt"},
+		{"off", "off", "", ""},
+	}
+	for _, c := range cases {
+		for _, layout := range []string{LayoutIDX, LayoutApparels} {
+			t.Run(c.name+"/"+layout, func(t *testing.T) {
+				tmp := t.TempDir()
+				t.Setenv("XDG_CACHE_HOME", filepath.Join(tmp, "xdg"))
+				t.Setenv("HOME", filepath.Join(tmp, "home"))
+				switch c.env {
+				case "-":
+					t.Setenv(CacheDirEnv, "") // restores the value after the test
+					os.Unsetenv(CacheDirEnv)
+				case "off":
+					t.Setenv(CacheDirEnv, "off")
+				default:
+					t.Setenv(CacheDirEnv, filepath.Join(tmp, c.env))
+				}
+				opt := LoadOptions{Cache: true}
+				if c.cacheDir != "" {
+					opt.CacheDir = filepath.Join(tmp, c.cacheDir)
+				}
+				data := filepath.Join(tmp, "data")
+				if layout == LayoutIDX {
+					smallIDX(t, data)
+				} else {
+					smallApparels(t, data)
+				}
+				before := listTree(t, data)
+				for i, wantCached := range []bool{false, c.want != ""} {
+					ds, err := Load(data, opt)
+					if err != nil || ds.FromCache != wantCached {
+						t.Fatalf("load %d: %v, cached %v, want %v", i+1, err, ds.FromCache, wantCached)
+					}
+				}
+				if after := listTree(t, data); !slices.Equal(after, before) {
+					t.Errorf("the dataset folder changed: %v, was %v", after, before)
+				}
+				var want []string
+				if c.want != "" {
+					want = []string{cachePath(filepath.Join(tmp, c.want), data)}
+				}
+				var got []string
+				for _, rel := range listTree(t, tmp) {
+					if strings.HasPrefix(filepath.Base(rel), "dataset-") {
+						got = append(got, filepath.Join(tmp, rel))
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("cache files %v, want %v", got, want)
+				}
+			})
+		}
+	}
+}
+
+// listTree lists every path under dir, relative to it.
+func listTree(t *testing.T, dir string) []string {
+	t.Helper()
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, _ os.DirEntry, err error) error {
+		rel, _ := filepath.Rel(dir, p)
+		paths = append(paths, rel)
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(userCache, "glcnn", "dataset-*.bin"))
-	if len(files) != 1 {
-		t.Fatalf("cache files in the user cache: %v", files)
-	}
-	second, err := Load(dir, opt)
-	if err != nil || !second.FromCache {
-		t.Fatalf("second load: %v, cached %v", err, second.FromCache)
-	}
-	sameDataset(t, second, first)
+	return paths
 }

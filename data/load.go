@@ -45,13 +45,27 @@ type LoadOptions struct {
 	// Progress receives a progress bar while PNGs are decoded, but only when
 	// it is a terminal; nil means no progress output.
 	Progress io.Writer
-	// Cache keeps the decoded set next to the data (or, when that folder is
-	// not writable, under os.UserCacheDir()/glcnn), keyed by the input files'
+	// Cache keeps the decoded set in CacheDir, keyed by the input files'
 	// sizes and modification times, and uses it when it is still current.
-	// A corrupt or stale cache is ignored and rewritten.
+	// A corrupt or stale cache is ignored and rewritten. Nothing is ever
+	// written beside the data.
 	Cache bool
+	// CacheDir is the folder of the decoded-set cache; "" means
+	// DefaultCacheDir(), and when that is "" too there is no cache.
+	CacheDir string
 	// Workers is the number of decoding goroutines; 0 means GOMAXPROCS.
 	Workers int
+}
+
+// cacheDir is the cache folder to use, or "" for none.
+func (o LoadOptions) cacheDir() string {
+	switch {
+	case !o.Cache:
+		return ""
+	case o.CacheDir != "":
+		return o.CacheDir
+	}
+	return DefaultCacheDir()
 }
 
 func (o LoadOptions) workers() int {
@@ -112,9 +126,10 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 	}
 	inputs := []string{pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1]}
 	var key []byte
-	if opt.Cache {
+	cache := opt.cacheDir()
+	if cache != "" {
 		key = cacheKey(LayoutIDX, root, inputs)
-		if ds := readCache(root, key); ds != nil {
+		if ds := readCache(cache, root, key); ds != nil {
 			return ds, nil
 		}
 	}
@@ -159,8 +174,8 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 	if ds.Test != nil {
 		ds.SubmissionIDs = ds.Test.IDs
 	}
-	if opt.Cache {
-		writeCache(root, key, ds)
+	if cache != "" {
+		writeCache(cache, root, key, ds)
 	}
 	return ds, nil
 }

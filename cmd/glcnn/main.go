@@ -89,6 +89,7 @@ func runCommand(c *command, args []string) int {
 	fs := pflag.NewFlagSet("glcnn "+c.name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	action := c.flags(fs)
+	applyCacheDir := cacheDirFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(os.Stderr, "glcnn %s — %s\n\nUsage:\n  glcnn %s %s\n\nFlags:\n%s", c.name, c.summary, c.name, c.usage, fs.FlagUsages())
 		if c.examples != "" {
@@ -102,6 +103,7 @@ func runCommand(c *command, args []string) int {
 		fmt.Fprintf(os.Stderr, "glcnn %s: %v (see glcnn %s --help)\n", c.name, err, c.name)
 		return 2
 	}
+	applyCacheDir()
 	err := action(fs.Args())
 	if err == nil {
 		return 0
