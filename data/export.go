@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"image"
@@ -11,7 +12,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 )
 
 // WriteFileAtomic writes a file through write so that path either keeps its
@@ -64,17 +67,29 @@ func syncDir(dir string) {
 	}
 }
 
-// ExportApparels writes ds in the Apparels layout to the folder dir: train.csv
-// (id,label) with train/<id>.png, and when ds has a test set test.csv (id)
-// with test/<id>.png and sample_submission.csv (id,label, every label 0) in
-// ds.SubmissionIDs order. limit > 0 keeps only the first limit images of
-// each set. Images are 8-bit gray PNGs; sets without IDs use 1-based indices.
+// ExportApparels is ExportApparelsContext with a context that is never
+// cancelled.
+func ExportApparels(ds *Dataset, dir string, limit int) error {
+	return ExportApparelsContext(context.Background(), ds, dir, limit)
+}
+
+// ExportApparelsContext writes ds in the Apparels layout to the folder dir:
+// train.csv (id,label) with train/<id>.png, and when ds has a test set
+// test.csv (id) with test/<id>.png and sample_submission.csv (id,label,
+// every label 0) in ds.SubmissionIDs order. limit > 0 keeps only the first
+// limit images of each set. Images are 8-bit gray PNGs; sets without IDs use
+// 1-based indices.
 //
-// The export is atomic: everything is written to a temporary folder next to
-// dir, which is renamed to dir at the end; dir must not exist or be empty.
-// (The PNGs are not fsync'ed one by one, which would make exporting 70,000
-// of them take minutes; the CSVs are.)
-func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
+// The export is atomic: everything is written to a temporary folder
+// ".<dir>.tmp-*" next to dir, which is renamed to dir at the end; dir must
+// not exist or be empty. (The PNGs are not fsync'ed one by one, which would
+// make exporting 70,000 of them take minutes; the CSVs are.) When ctx is
+// cancelled (the CLI cancels it on SIGINT and SIGTERM) the export stops,
+// removes its temporary folder and returns an error wrapping ctx.Err(). The
+// temporary folder is locked (flock) while it is written, so the next export
+// to dir removes the folders of exports that died without cleaning up
+// (SIGKILL, a crash) and leaves those of running ones alone.
+func ExportApparelsContext(ctx context.Context, ds *Dataset, dir string, limit int) (err error) {
 	if ds == nil || ds.Train == nil || ds.Train.Labels == nil {
 		return errors.New("data: export: no labelled train set")
 	}
@@ -88,7 +103,8 @@ func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
 	if parent == "" {
 		parent = "."
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	removeStaleExports(parent, base)
+	tmp, unlock, err := makeExportTemp(parent, base)
 	if err != nil {
 		return fmt.Errorf("data: export: %w", err)
 	}
@@ -96,22 +112,23 @@ func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
 		if err != nil {
 			os.RemoveAll(tmp)
 		}
+		unlock()
 	}()
-	if err = os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("data: export: %w", err)
-	}
 	train := ds.Train.Limit(limit)
-	if err = exportSet(tmp, "train", train, true); err != nil {
+	if err = exportSet(ctx, tmp, "train", train, true); err != nil {
 		return err
 	}
 	if ds.Test != nil {
 		test := ds.Test.Limit(limit)
-		if err = exportSet(tmp, "test", test, false); err != nil {
+		if err = exportSet(ctx, tmp, "test", test, false); err != nil {
 			return err
 		}
 		if err = writeSample(filepath.Join(tmp, "sample_submission.csv"), test, ds.SubmissionIDs); err != nil {
 			return err
 		}
+	}
+	if err = ctx.Err(); err != nil {
+		return fmt.Errorf("data: export: %w", err)
 	}
 	os.Remove(dir) // only an empty folder can be there, checked above
 	if err = os.Rename(tmp, dir); err != nil {
@@ -119,6 +136,62 @@ func ExportApparels(ds *Dataset, dir string, limit int) (err error) {
 	}
 	syncDir(parent)
 	return nil
+}
+
+// exportTempPrefix starts the names of the temporary folders of exports to
+// the folder base.
+func exportTempPrefix(base string) string { return "." + base + ".tmp-" }
+
+// makeExportTemp creates the temporary folder of an export to parent/base
+// and locks it; unlock releases the lock.
+func makeExportTemp(parent, base string) (tmp string, unlock func(), err error) {
+	tmp, err = os.MkdirTemp(parent, exportTempPrefix(base))
+	if err != nil {
+		return "", nil, err
+	}
+	// Between MkdirTemp and Flock a concurrent export to the same folder
+	// could take this one for stale; two exports to one folder cannot both
+	// succeed anyway.
+	f, err := os.Open(tmp)
+	if err == nil {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err != nil {
+			f.Close()
+		}
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o755)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return "", nil, err
+	}
+	return tmp, func() { f.Close() }, nil
+}
+
+// removeStaleExports removes the temporary folders of exports to
+// parent/base whose lock nobody holds: their process is gone. Folders only
+// (never a file or a symlink of that name); failures are ignored, as the
+// folders are only litter.
+func removeStaleExports(parent, base string) {
+	ents, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), exportTempPrefix(base)) {
+			continue
+		}
+		p := filepath.Join(parent, e.Name())
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.RemoveAll(p)
+		}
+		f.Close()
+	}
 }
 
 // setID is the id of image i: its Apparels id, or its 1-based index.
@@ -129,8 +202,9 @@ func setID(s *Set, i int) int64 {
 	return int64(i + 1)
 }
 
-// exportSet writes <name>.csv and the folder <name>/ of PNGs under root.
-func exportSet(root, name string, s *Set, labelled bool) error {
+// exportSet writes <name>.csv and the folder <name>/ of PNGs under root,
+// stopping with ctx's error once ctx is cancelled.
+func exportSet(ctx context.Context, root, name string, s *Set, labelled bool) error {
 	imgDir := filepath.Join(root, name)
 	if err := os.Mkdir(imgDir, 0o755); err != nil {
 		return fmt.Errorf("data: export: %w", err)
@@ -157,6 +231,9 @@ func exportSet(root, name string, s *Set, labelled bool) error {
 	}
 	enc := png.Encoder{BufferPool: &pngBuffers{}}
 	return parallelFor(s.N, runtime.GOMAXPROCS(0), func(int) {}, func(_, i int) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("data: export: %w", err)
+		}
 		p := imagePath(imgDir, setID(s, i))
 		f, err := os.Create(p)
 		if err != nil {

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(hostileChildEnv); dir != "" {
 		os.Exit(hostileChild(dir)) // hostile_test.go
 	}
+	if dir := os.Getenv(exportChildEnv); dir != "" {
+		os.Exit(exportChild(dir)) // export_cancel_test.go
+	}
 	code := m.Run()
 	for _, d := range benchDirs {
 		os.RemoveAll(d)

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -62,7 +65,10 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if err := data.ExportApparels(ds, *out, *limit); err != nil {
+				// SIGINT and SIGTERM stop the export, which then removes its temporary folder.
+				ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+				defer stop()
+				if err := data.ExportApparelsContext(ctx, ds, *out, *limit); err != nil {
 					return err
 				}
 				fmt.Printf("wrote the Apparels layout of %s to %s\n", ds.Root, *out)
