@@ -70,12 +70,12 @@ func BenchmarkLoadApparels(b *testing.B) {
 // files stat'ed for the key, decoded set read from the cache.
 func BenchmarkLoadApparelsCached(b *testing.B) {
 	dir := fullApparels(b)
-	b.Setenv("XDG_CACHE_HOME", b.TempDir())
-	if _, err := Load(dir, LoadOptions{Cache: true}); err != nil {
+	opt := LoadOptions{Cache: true, CacheDir: b.TempDir()}
+	if _, err := Load(dir, opt); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		ds, err := Load(dir, LoadOptions{Cache: true})
+		ds, err := Load(dir, opt)
 		if err != nil || !ds.FromCache {
 			b.Fatal("not from cache", err)
 		}
