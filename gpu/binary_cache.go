@@ -36,8 +36,8 @@ import (
 // prints one note, on the first, and ProgramCacheStats counts them all.
 //
 // The cache lives in os.UserCacheDir()/glcnn/programs, or in
-// $GLCNN_CACHE_DIR when set ("off" disables it). It is also off when the
-// driver offers no program-binary format.
+// $GLCNN_CACHE_DIR/programs when that is set ("off" disables it). It is
+// also off when the driver offers no program-binary format.
 
 // ProgramCacheStats counts the binary cache's work since the device opened.
 type ProgramCacheStats struct {
@@ -67,7 +67,7 @@ var rebuildNoted atomic.Bool
 
 const cacheMagic = "GLCNNPB1"
 
-// DefaultProgramCacheDir is where programs are cached: $GLCNN_CACHE_DIR,
+// DefaultProgramCacheDir is where programs are cached: $GLCNN_CACHE_DIR/programs,
 // or os.UserCacheDir()/glcnn/programs; "" means no cache ($GLCNN_CACHE_DIR
 // set to "off", or no user cache directory).
 func DefaultProgramCacheDir() string {
@@ -75,7 +75,7 @@ func DefaultProgramCacheDir() string {
 		if dir == "off" || dir == "" {
 			return ""
 		}
-		return dir
+		return filepath.Join(dir, "programs") // beside glcnn's other caches
 	}
 	base, err := os.UserCacheDir()
 	if err != nil {

@@ -184,7 +184,7 @@ func TestProgramBinaryCacheCorruption(t *testing.T) {
 
 func TestProgramCacheDirFromEnv(t *testing.T) {
 	t.Setenv("GLCNN_CACHE_DIR", "/some/where")
-	if got := gpu.DefaultProgramCacheDir(); got != "/some/where" {
+	if got := gpu.DefaultProgramCacheDir(); got != filepath.Join("/some/where", "programs") {
 		t.Errorf("GLCNN_CACHE_DIR: %q", got)
 	}
 	t.Setenv("GLCNN_CACHE_DIR", "off")
