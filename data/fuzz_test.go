@@ -73,6 +73,9 @@ func FuzzPNG(f *testing.F) {
 	f.Add(rawPNG(100000, 100000, 8, 0, nil))
 	f.Add([]byte("\x89PNG\r\n\x1a\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if cfg, err := pngFileHeader(bytes.NewReader(b), int64(len(b))); err == nil && int64(len(b)) > pngMaxBytes(cfg) {
+			t.Fatalf("accepted %d bytes for a %dx%d PNG", len(b), cfg.Width, cfg.Height)
+		}
 		w, h, err := pngSize(b)
 		if err != nil {
 			return

@@ -66,8 +66,8 @@ func pngFileHeader(f io.ReaderAt, size int64) (image.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
-	if max := pngMaxBytes(cfg); size > max {
-		return cfg, fmt.Errorf("file is %d bytes, more than a %dx%d PNG may take (%d)", size, cfg.Width, cfg.Height, max)
+	if limit := pngMaxBytes(cfg); size > limit {
+		return cfg, fmt.Errorf("file is %d bytes, more than a %dx%d PNG may take (%d)", size, cfg.Width, cfg.Height, limit)
 	}
 	return cfg, nil
 }

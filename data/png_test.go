@@ -137,3 +137,43 @@ func TestDecodeWorkers(t *testing.T) {
 		}
 	}
 }
+
+// TestPNGMaxBytesAdmitsNoise: the largest PNGs image/png writes, of
+// incompressible noise in every colour type, stay within pngMaxBytes with
+// only 1 KiB of its slack (for the signature, IHDR, PLTE and IEND).
+func TestPNGMaxBytesAdmitsNoise(t *testing.T) {
+	x := uint32(1)
+	noise := func(b []byte) {
+		for i := range b {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b[i] = byte(x)
+		}
+	}
+	for _, size := range []image.Point{{1, 1}, {28, 28}, {301, 7}, {512, 300}} {
+		r := image.Rect(0, 0, size.X, size.Y)
+		gray, gray16 := image.NewGray(r), image.NewGray16(r)
+		nrgba, nrgba64 := image.NewNRGBA(r), image.NewNRGBA64(r)
+		pal := image.NewPaletted(r, nil)
+		for i := range 256 {
+			pal.Palette = append(pal.Palette, color.RGBA{uint8(i), uint8(255 - i), uint8(i / 2), 255})
+		}
+		for _, pix := range [][]byte{gray.Pix, gray16.Pix, nrgba.Pix, nrgba64.Pix, pal.Pix} {
+			noise(pix)
+		}
+		for _, img := range []image.Image{gray, gray16, nrgba, nrgba64, pal} {
+			b := encodePNG(t, img)
+			cfg, err := png.DecodeConfig(bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if limit := pngMaxBytes(cfg) - pngSlack + 1024; int64(len(b)) > limit {
+				t.Errorf("%T %v: %d bytes, more than the %d allowed for its pixels", img, size, len(b), limit)
+			}
+			if _, err := pngFileHeader(bytes.NewReader(b), int64(len(b))); err != nil {
+				t.Errorf("%T %v: %v", img, size, err)
+			}
+		}
+	}
+}
