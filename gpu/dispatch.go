@@ -1,9 +1,7 @@
 package gpu
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
 
@@ -106,86 +104,11 @@ func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
 			p.setParam(u)
 		}
 		if p.values != nil {
-			d.params.bind(d, p.values)
+			d.params.bind(d, p)
 		}
 		gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
 		d.check("glDispatchCompute " + p.name)
 		gl.MemoryBarrier(gl.SHADER_STORAGE_BARRIER_BIT | gl.BUFFER_UPDATE_BARRIER_BIT)
 		d.stats.Dispatches++
 	})
-}
-
-// setParam stores u's value, converted to the parameter's GLSL type, in
-// the program's parameter block image.
-func (p *Program) setParam(u Uniform) {
-	pa, ok := p.params[u.Name]
-	if !ok {
-		panic(fmt.Sprintf("gpu: %s declares no uniform %q", p.name, u.Name))
-	}
-	var bits uint32
-	switch pa.Type {
-	case "int", "bool":
-		bits = uint32(int32(u.Value))
-	case "uint":
-		if u.Value < 0 {
-			panic(fmt.Sprintf("gpu: %s: uniform uint %s = %v", p.name, u.Name, u.Value))
-		}
-		bits = uint32(u.Value)
-	case "float":
-		bits = math.Float32bits(float32(u.Value))
-	default:
-		panic(fmt.Sprintf("gpu: %s: uniform %s has a type (%s) Dispatch cannot set", p.name, u.Name, pa.Type))
-	}
-	binary.LittleEndian.PutUint32(p.values[pa.Offset:], bits)
-}
-
-// paramRing is the uniform buffer that carries kernels' parameter blocks:
-// each dispatch writes its block to the next free slot and binds that
-// range. Slots start at multiples of GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT
-// (16 on llvmpipe, up to 256 on GPUs), without which glBindBufferRange
-// fails. Successive dispatches use distinct slots, so a driver that
-// batches them never has to wait for one to finish before the next
-// block is written; after a wrap GL's ordering keeps a rewrite correct.
-type paramRing struct {
-	id         uint32
-	off, align int
-	last       int // offset of the latest slot (tests)
-}
-
-const paramRingBytes = 64 << 10
-
-// alignUp rounds n up to a multiple of a (a > 0).
-func alignUp(n, a int) int { return (n + a - 1) / a * a }
-
-// bind uploads block into a fresh slot and binds it at ParamsBinding.
-// GL thread only.
-func (r *paramRing) bind(d *Device, block []byte) {
-	if r.id == 0 {
-		r.align = max(d.info.UniformAlign, 4)
-		gl.GenBuffers(1, &r.id)
-		gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
-		gl.BufferData(gl.UNIFORM_BUFFER, paramRingBytes, nil, gl.STREAM_DRAW)
-	}
-	off := alignUp(r.off, r.align)
-	if off+len(block) > paramRingBytes {
-		off = 0
-	}
-	gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
-	gl.BufferSubData(gl.UNIFORM_BUFFER, off, len(block), gl.Ptr(block))
-	gl.BindBufferRange(gl.UNIFORM_BUFFER, shaders.ParamsBinding, r.id, off, len(block))
-	d.check("parameter block")
-	r.last, r.off = off, off+len(block)
-}
-
-// paramBlockSize is the bytes to bind for a program's parameter block: the
-// driver's GL_UNIFORM_BLOCK_DATA_SIZE, at least n and a multiple of 16.
-func paramBlockSize(prog uint32, n int) int {
-	size := alignUp(n, 16)
-	idx := gl.GetUniformBlockIndex(prog, gl.Str(shaders.ParamsBlock+"\x00"))
-	if idx != gl.INVALID_INDEX {
-		var v int32
-		gl.GetActiveUniformBlockiv(prog, idx, gl.UNIFORM_BLOCK_DATA_SIZE, &v)
-		size = max(size, int(v))
-	}
-	return size
 }

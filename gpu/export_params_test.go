@@ -6,7 +6,7 @@ package gpu
 func SetParamAlign(d *Device, a int) {
 	d.Call(func() {
 		if d.params.id == 0 {
-			d.params.bind(d, make([]byte, 16))
+			d.params.bind(d, &Program{values: make([]byte, 16)})
 		}
 		d.params.align = a
 	})
@@ -27,4 +27,11 @@ func SetMaxInvocations(d *Device, n int) int {
 	var old int
 	d.Call(func() { old, d.info.MaxInvocations = d.info.MaxInvocations, n })
 	return old
+}
+
+// ParamWrites is the number of parameter blocks uploaded so far.
+func ParamWrites(d *Device) int {
+	var n int
+	d.Call(func() { n = d.params.writes })
+	return n
 }

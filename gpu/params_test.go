@@ -173,3 +173,39 @@ func TestWorkgroupLimit(t *testing.T) {
 		t.Fatalf("%s: a 48-invocation workgroup: %v", d.Info().Renderer, err)
 	}
 }
+
+// TestParamSlotsReused: a dispatch that repeats an earlier dispatch's
+// parameters binds the slot already written, unless the ring has come
+// round and overwritten it since.
+func TestParamSlotsReused(t *testing.T) {
+	d := gputest.Device(t)
+	src := `layout(local_size_x = 1) in;
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+uniform uint slot;
+uniform float v;
+void main() { y[slot] = v; }
+`
+	a := compileFS(t, d, "reuse_a.comp", src)
+	b := compileFS(t, d, "reuse_b.comp", src)
+	y, _ := gpu.NewBuffer[float32](d, 2)
+	defer y.Release()
+	run := func(p *gpu.Program, slot int, v float32) {
+		d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("slot", slot), gpu.U("v", v))
+	}
+	run(a, 0, 1)
+	w := gpu.ParamWrites(d)
+	run(b, 1, 2)
+	run(a, 0, 1)
+	run(a, 0, 1)
+	if got := gpu.ParamWrites(d) - w; got != 1 {
+		t.Errorf("%s: %d blocks uploaded for one new image and two repeats, want 1", d.Info().Renderer, got)
+	}
+	for i := range 5000 { // 5000 distinct 16-byte or larger blocks: the 64 KiB ring wraps
+		run(b, 1, float32(i))
+	}
+	y.Upload([]float32{0, 0})
+	run(a, 0, 1)
+	if got := y.Read()[0]; got != 1 {
+		t.Errorf("%s: after the ring wrapped, a repeated image read %v, want 1", d.Info().Renderer, got)
+	}
+}

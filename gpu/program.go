@@ -23,6 +23,7 @@ type Program struct {
 	local  [3]int
 	params map[string]shaders.Param // the kernel's parameters by name
 	values []byte                   // their current values, std140; GL thread only
+	slots  map[string]int64         // ring positions holding earlier images (params.go)
 }
 
 // Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
