@@ -40,12 +40,9 @@ func DeviceIdentity(d *gpu.Device) Identity {
 // os.UserCacheDir()/glcnn/checks; "" (no cache) when $GLCNN_CACHE_DIR is
 // "off" or there is no user cache directory.
 func DefaultCacheDir() string {
-	dir := gpu.DefaultProgramCacheDir()
+	dir := gpu.DefaultProgramCacheDir() // <root>/programs
 	if dir == "" {
 		return ""
-	}
-	if os.Getenv("GLCNN_CACHE_DIR") != "" {
-		return filepath.Join(dir, "checks") // the program binaries sit in dir itself
 	}
 	return filepath.Join(filepath.Dir(dir), "checks")
 }
