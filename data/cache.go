@@ -24,7 +24,7 @@ import (
 // presence byte, N, H, W (u32), a labels-present byte, labels (i32 x N),
 // ids (i64 x N), pixels (N*H*W bytes); strings and id lists are u32-length
 // prefixed.
-const cacheMagic = "glcnn-dataset-c1"
+const cacheMagic = "glcnn-dataset-c2"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 

@@ -77,8 +77,9 @@ func ExportApparels(ds *Dataset, dir string, limit int) error {
 // train.csv (id,label) with train/<id>.png, and when ds has a test set
 // test.csv (id) with test/<id>.png and sample_submission.csv (id,label,
 // every label 0) in ds.SubmissionIDs order. limit > 0 keeps only the first
-// limit images of each set. Images are 8-bit gray PNGs; sets without IDs use
-// 1-based indices.
+// limit images of each set. Images are 8-bit gray PNGs, named by the sets'
+// IDs (Set.ID): for an IDX dataset from Load, the contest's ids, train
+// 1..60000 and test 60001..70000 (with limit, a prefix of each).
 //
 // The export is atomic: everything is written to a temporary folder
 // ".<dir>.tmp-*" next to dir, which is renamed to dir at the end; dir must
@@ -194,14 +195,6 @@ func removeStaleExports(parent, base string) {
 	}
 }
 
-// setID is the id of image i: its Apparels id, or its 1-based index.
-func setID(s *Set, i int) int64 {
-	if s.IDs != nil {
-		return s.IDs[i]
-	}
-	return int64(i + 1)
-}
-
 // exportSet writes <name>.csv and the folder <name>/ of PNGs under root,
 // stopping with ctx's error once ctx is cancelled.
 func exportSet(ctx context.Context, root, name string, s *Set, labelled bool) error {
@@ -216,7 +209,7 @@ func exportSet(ctx context.Context, root, name string, s *Set, labelled bool) er
 			io.WriteString(w, "id\n")
 		}
 		for i := range s.N {
-			line := strconv.FormatInt(setID(s, i), 10)
+			line := strconv.FormatInt(s.ID(i), 10)
 			if labelled {
 				line += "," + strconv.Itoa(int(s.Labels[i]))
 			}
@@ -234,7 +227,7 @@ func exportSet(ctx context.Context, root, name string, s *Set, labelled bool) er
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("data: export: %w", err)
 		}
-		p := imagePath(imgDir, setID(s, i))
+		p := imagePath(imgDir, s.ID(i))
 		f, err := os.Create(p)
 		if err != nil {
 			return fmt.Errorf("data: export: %w", err)
@@ -258,7 +251,7 @@ func writeSample(path string, test *Set, order []int64) error {
 	ids := make([]int64, 0, test.N)
 	inTest := make(map[int64]bool, test.N)
 	for i := range test.N {
-		inTest[setID(test, i)] = true
+		inTest[test.ID(i)] = true
 	}
 	for _, id := range order {
 		if inTest[id] {
@@ -268,7 +261,7 @@ func writeSample(path string, test *Set, order []int64) error {
 	if len(ids) != test.N { // no usable order: test.csv's order
 		ids = ids[:0]
 		for i := range test.N {
-			ids = append(ids, setID(test, i))
+			ids = append(ids, test.ID(i))
 		}
 	}
 	err := WriteFileAtomic(path, func(w io.Writer) error {

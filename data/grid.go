@@ -62,7 +62,7 @@ func renderGrid(s *Set, n int) *image.RGBA {
 				dst.SetRGBA(x0+x, y0+y, color.RGBA{v, v, v, 0xff})
 			}
 		}
-		caption := "#" + strconv.FormatInt(setID(s, k), 10)
+		caption := "#" + strconv.FormatInt(s.ID(k), 10)
 		if s.Labels != nil {
 			caption = ClassNames[s.Labels[k]]
 		}

@@ -40,7 +40,8 @@ func findIDX(dir, prefix, kind string) string {
 }
 
 // ReadIDX reads an IDX image file and its label file (each gzipped or not)
-// into a Set whose IDs are the 1-based record indices. Both headers are
+// into a Set whose IDs are the 1-based record indices (Load renumbers a test
+// set: see IDXTestFirstID). Both headers are
 // read and checked against each other before either body, and each body is
 // read through a reader that stops where its header says it ends, so a
 // header's lie costs no more memory than the data really there.
@@ -113,10 +114,35 @@ func readIDXPair(img, lab *idxFile) (*Set, error) {
 	for i, l := range raw {
 		s.Labels[i] = int32(l)
 	}
-	for i := range s.IDs {
-		s.IDs[i] = int64(i + 1)
-	}
+	numberIDX(s, 1)
 	return s, nil
+}
+
+// IDX data has no ids of its own; glcnn numbers the records as the "Identify
+// the Apparels" contest numbers Fashion-MNIST, on the assumption that the
+// contest's ids follow the IDX record order: train record i (from 0) has id
+// i+1, 1..60000, and test record i has id 60001+i, 60001..70000. Load gives
+// the sets these ids, so predictions, submission.csv and the Apparels export
+// of an IDX dataset carry the contest's ids.
+
+// ContestTrainImages is the size of the contest's (Fashion-MNIST's) train
+// set; its test ids start after it, at ContestTrainImages+1.
+const ContestTrainImages = 60000
+
+// IDXTestFirstID returns the id Load gives the first record of the test set
+// of an IDX dataset whose train set holds trainN records: 60001, the
+// contest's first test id, or trainN+1 when the train set is larger than the
+// contest's, so that no test id repeats a train id. Test record i has id
+// IDXTestFirstID(trainN)+i; train record i has id i+1.
+func IDXTestFirstID(trainN int) int64 {
+	return int64(max(trainN, ContestTrainImages)) + 1
+}
+
+// numberIDX gives the records of s the ids first, first+1, ... in order.
+func numberIDX(s *Set, first int64) {
+	for i := range s.IDs {
+		s.IDs[i] = first + int64(i)
+	}
 }
 
 // openIDX opens path and reads its header; magic is idxImagesMagic or

@@ -30,8 +30,10 @@ func TestLoadIDXSmall(t *testing.T) {
 	if !slices.Equal(ds.Train.Labels, []int32{0, 1, 2, 3, 4}) || !slices.Equal(ds.Test.Labels, []int32{9, 8}) {
 		t.Errorf("labels %v %v", ds.Train.Labels, ds.Test.Labels)
 	}
-	if !slices.Equal(ds.Train.IDs, []int64{1, 2, 3, 4, 5}) || !slices.Equal(ds.SubmissionIDs, []int64{1, 2}) {
-		t.Errorf("ids %v submission %v", ds.Train.IDs, ds.SubmissionIDs)
+	// The contest's numbering: train 1.., test from 60001.
+	if !slices.Equal(ds.Train.IDs, []int64{1, 2, 3, 4, 5}) || !slices.Equal(ds.Test.IDs, []int64{60001, 60002}) ||
+		!slices.Equal(ds.SubmissionIDs, []int64{60001, 60002}) {
+		t.Errorf("ids %v test %v submission %v", ds.Train.IDs, ds.Test.IDs, ds.SubmissionIDs)
 	}
 	if got := ds.Train.Image(3); !slices.Equal(got, []byte{3, 4, 5, 6, 7, 8}) {
 		t.Errorf("train image 3 = %v", got)

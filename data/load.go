@@ -172,6 +172,7 @@ func loadIDX(root string, opt LoadOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if ds.Test != nil {
+		numberIDX(ds.Test, IDXTestFirstID(ds.Train.N))
 		ds.SubmissionIDs = ds.Test.IDs
 	}
 	if cache != "" {

@@ -32,8 +32,13 @@ func TestRealDataset(t *testing.T) {
 	if ds.Train.Labels[0] != 9 || ds.Train.IDs[59999] != 60000 {
 		t.Errorf("first label %d, last id %d", ds.Train.Labels[0], ds.Train.IDs[59999])
 	}
-	if len(ds.SubmissionIDs) != 10000 {
-		t.Errorf("%d submission ids", len(ds.SubmissionIDs))
+	// The contest's ids: train 1..60000, test 60001..70000, in record order.
+	if ds.Train.IDs[0] != 1 || ds.Test.IDs[0] != 60001 || ds.Test.IDs[9999] != 70000 {
+		t.Errorf("train ids from %d, test ids %d..%d; want 1, 60001..70000",
+			ds.Train.IDs[0], ds.Test.IDs[0], ds.Test.IDs[9999])
+	}
+	if len(ds.SubmissionIDs) != 10000 || !slices.Equal(ds.SubmissionIDs, ds.Test.IDs) {
+		t.Errorf("%d submission ids, not the test ids in record order", len(ds.SubmissionIDs))
 	}
 }
 

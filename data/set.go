@@ -12,7 +12,18 @@ type Set struct {
 	N, H, W int
 	Pixels  []uint8 // N*H*W, row-major, image after image
 	Labels  []int32 // len N; nil when the set has no labels (Apparels test set)
-	IDs     []int64 // len N; the Apparels ids (IDX: 1-based record index)
+	// IDs are the images' ids, len N: the Apparels CSV's ids, or for IDX
+	// data the contest's numbering (train 1..60000, test 60001..70000; see
+	// IDXTestFirstID). A Set built by hand may leave IDs nil.
+	IDs []int64
+}
+
+// ID returns the id of image i: s.IDs[i], or i+1 when s has no IDs.
+func (s *Set) ID(i int) int64 {
+	if s.IDs != nil {
+		return s.IDs[i]
+	}
+	return int64(i + 1)
 }
 
 // Image returns the pixels of image i, sharing memory with s.Pixels.
