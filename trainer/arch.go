@@ -12,6 +12,7 @@ type Item struct {
 	Args []float64
 }
 
+// String is the item as an arch spec writes it, e.g. "conv:16:3".
 func (it Item) String() string {
 	s := it.Kind
 	for _, a := range it.Args {
@@ -24,6 +25,7 @@ func (it Item) String() string {
 // the equivalent PyTorch nn.Sequential, so item i owns state_dict keys "i.*".
 type Spec []Item
 
+// String is the spec as ParseSpec reads it, items joined by commas.
 func (s Spec) String() string {
 	parts := make([]string, len(s))
 	for i, it := range s {

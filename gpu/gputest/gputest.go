@@ -1,4 +1,3 @@
-// Package gputest gives tests the process's one GL device.
 package gputest
 
 import (

@@ -1,0 +1,2 @@
+// Package gputest gives tests the process's one GL device.
+package gputest
