@@ -4,6 +4,7 @@
     scripts/check_safetensors.py MODEL.safetensors [--arch SPEC] [--input C,H,W]
                                  [--predictions submission.csv] [--images FILE.idx[.gz]]
                                  [--labels FILE.idx[.gz]] [--mean M] [--std S]
+                                 [--onnx OUT.onnx] [--check-onnx FILE.onnx]
 
 What it does:
   1. Reads the file with a tiny pure-Python safetensors reader (json + struct +
@@ -21,6 +22,27 @@ What it does:
      label column and exits 1 unless every prediction agrees. Images default
      to the Fashion-MNIST test set in /usr/share/datasets/fashion-mnist; with
      labels (that set's own, or --labels) it also prints the test accuracy.
+  4. With --onnx OUT: exports the model to ONNX with torch.onnx.export
+     (opset 13). The graph takes what glcnn takes before normalising: input
+     "input", float32 N x C x H x W, each pixel v as v/255 in [0, 1] (what
+     torchvision's ToTensor gives), the batch N free; the normalisation
+     (x - mean)/std comes first in the graph when mean/std are not 0/1. Its
+     output "logits" is N x classes (apply softmax for probabilities). Then,
+     when the `onnx` Python module is installed (Debian: python3-onnx), it
+     checks the file: it records the arch and normalisation in the model's
+     metadata_props, runs onnx.checker.check_model(full_check=True) (the
+     ONNX schema and strict shape inference), reads the graph back from the
+     file and evaluates it node by node with torch.nn.functional on its own
+     weights (initializers) and attributes, and compares the logits with the
+     PyTorch model's on 8 random inputs, and, with --predictions, the
+     argmax on every image with the csv. Without the module it says so, and
+     only the export itself has been checked (torch raised no error and the
+     file is not empty). onnxruntime is not used (Debian does not package
+     it); the evaluation covers the ops glcnn's networks export to: Conv,
+     BatchNormalization, Relu, MaxPool, Flatten, Gemm, Sub, Div, Constant,
+     Identity, Dropout; any other op is reported as unchecked, exit 1.
+     --check-onnx FILE runs those checks on an existing file, exporting
+     nothing.
 
 Arch spec, one comma-separated item per nn.Sequential module, so item i owns
 the state_dict keys "i.weight", "i.bias", "i.running_mean", ...:
@@ -48,9 +70,12 @@ It expects agreement on 100 random images in a gzipped IDX file given with
 --images (100/100), on the real Fashion-MNIST test set by default (10000/10000
 agree; the test checks the random net predicts all 10 classes there), exit 1
 naming row 17 when that csv label is changed, and exit 1 naming the tensor
-when a num_batches_tracked is left out of the file. By hand, on a run folder:
+when a num_batches_tracked is left out of the file. trainer/onnx_test.go
+(TestCheckSafetensorsONNX) runs --onnx on the same net and images:
+    go test ./trainer/ -run TestCheckSafetensorsONNX -v
+By hand, on a run folder:
     /usr/bin/python3 scripts/check_safetensors.py runs/latest/model.safetensors \
-        --predictions runs/latest/submission.csv
+        --predictions runs/latest/submission.csv --onnx runs/latest/model.onnx
 """
 
 import argparse
@@ -63,6 +88,7 @@ import sys
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 DEFAULT_DATA = "/usr/share/datasets/fashion-mnist"
 
@@ -227,6 +253,7 @@ def predict(model, images, input_shape, mean, std):
 
 
 def check_predictions(model, args, input_shape, mean, std):
+    """Compare the model's argmax with the csv; return (images, csv labels)."""
     images_path = args.images or os.path.join(DEFAULT_DATA, "t10k-images-idx3-ubyte.gz")
     labels_path = args.labels
     if labels_path is None and args.images is None:
@@ -246,6 +273,160 @@ def check_predictions(model, args, input_shape, mean, std):
         for r in bad:
             print(f"  row {r}: csv {int(want[r])}, torch {int(got[r])} (torch top-2 logit margin {float(margin[r]):.3g})")
         raise CheckError(f"{len(want) - agree} predictions disagree")
+    return images, want
+
+
+ONNX_OPSET = 13
+
+
+def export_onnx(model, path, input_shape, mean, std):
+    """Export model, with (x - mean)/std in front unless that is the identity,
+    to an ONNX file taking x = pixels/255, with a free batch dimension."""
+    model.eval()
+    hook = None
+    if mean != 0 or std != 1:
+        # A pre-hook rather than a wrapping module, so that the ONNX
+        # initializers keep the state_dict's names ("4.weight", ...).
+        hook = model.register_forward_pre_hook(lambda _, inputs: ((inputs[0] - mean) / std,))
+    try:
+        torch.onnx.export(model, torch.rand(1, *input_shape), path, opset_version=ONNX_OPSET,
+                          input_names=["input"], output_names=["logits"],
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+    except RuntimeError as e:  # torch.onnx's errors derive from it
+        raise CheckError(f"torch.onnx.export failed: {e}")
+    finally:
+        if hook is not None:
+            hook.remove()
+    size = os.path.getsize(path)
+    if size == 0:
+        raise CheckError(f"{path}: torch.onnx.export wrote an empty file")
+    norm = f"normalised inside the graph as (x - {mean:g}) / {std:g}" if hook else "no normalisation (mean 0, std 1)"
+    print(f"onnx: wrote {path} ({size} bytes, opset {ONNX_OPSET}); input: float32 N x {' x '.join(map(str, input_shape))}, "
+          f"pixels/255, {norm}; output: logits")
+
+
+def onnx_pads(node, attrs):
+    """Return (top, left) of a node's symmetric 2-d pads."""
+    if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
+        raise CheckError(f"ONNX node {node.name}: auto_pad {attrs['auto_pad']} not evaluated here")
+    pads = list(attrs.get("pads", [0, 0, 0, 0]))
+    if len(pads) != 4 or pads[:2] != pads[2:]:
+        raise CheckError(f"ONNX node {node.name}: asymmetric pads {pads} not evaluated here")
+    return pads[:2]
+
+
+def run_onnx_graph(graph, x):
+    """Evaluate an ONNX graph on x, node by node, with torch.nn.functional: an
+    evaluator independent of the exporter, for the ops glcnn's networks
+    export to."""
+    from onnx import helper, numpy_helper
+    env = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in graph.initializer}
+    env[graph.input[0].name] = x
+    for node in graph.node:
+        a = {at.name: helper.get_attribute_value(at) for at in node.attribute}
+        ins = [env[name] if name else None for name in node.input]
+        op = node.op_type
+        if op in ("Identity", "Dropout"):  # Dropout: inference, no mask
+            out = ins[0]
+        elif op == "Constant":
+            out = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
+        elif op == "Sub":
+            out = ins[0] - ins[1]
+        elif op == "Div":
+            out = ins[0] / ins[1]
+        elif op == "Relu":
+            out = F.relu(ins[0])
+        elif op == "Conv":
+            bias = ins[2] if len(ins) > 2 else None
+            out = F.conv2d(ins[0], ins[1], bias, stride=list(a.get("strides", [1, 1])),
+                           padding=onnx_pads(node, a), dilation=list(a.get("dilations", [1, 1])),
+                           groups=a.get("group", 1))
+        elif op == "MaxPool":
+            if a.get("ceil_mode", 0) or any(d != 1 for d in a.get("dilations", [1, 1])):
+                raise CheckError(f"ONNX node {node.name}: MaxPool with ceil_mode or dilations not evaluated here")
+            k = list(a["kernel_shape"])
+            out = F.max_pool2d(ins[0], k, list(a.get("strides", k)), onnx_pads(node, a))
+        elif op == "Flatten":
+            axis = a.get("axis", 1)
+            lead = 1
+            for d in ins[0].shape[:axis]:
+                lead *= d
+            out = ins[0].reshape(lead, -1)
+        elif op == "Gemm":
+            A, B = ins[0], ins[1]
+            if a.get("transA", 0):
+                A = A.t()
+            if a.get("transB", 0):
+                B = B.t()
+            out = a.get("alpha", 1.0) * (A @ B)
+            if len(ins) > 2 and ins[2] is not None:
+                out = out + a.get("beta", 1.0) * ins[2]
+        elif op == "BatchNormalization":
+            if a.get("training_mode", 0):
+                raise CheckError(f"ONNX node {node.name}: BatchNormalization in training mode")
+            out = F.batch_norm(ins[0], ins[3], ins[4], ins[1], ins[2], training=False, eps=a.get("epsilon", 1e-5))
+        else:
+            raise CheckError(f"ONNX node {node.name}: op {op} is not one this check evaluates, so the file is unchecked")
+        env[node.output[0]] = out
+    return env[graph.output[0].name]
+
+
+def balanced_close(got, want, r=1e-4, a=1e-5):
+    """Return the elements outside |got-want| <= max(r*|got+want|, a)."""
+    bad = (got - want).abs() > torch.maximum(r * (got + want).abs(), torch.full_like(got, a))
+    return bad.nonzero().tolist()
+
+
+def check_onnx(path, reference, input_shape, meta=None, images=None, want=None):
+    """Check an ONNX file with the onnx module, when it is installed: the
+    checker, and the graph read back and evaluated against the PyTorch model
+    (reference: pixels/255 to logits). meta, when given, is first added to
+    the file's metadata_props."""
+    try:
+        import onnx
+        import onnx.checker
+        import onnx.shape_inference
+    except ImportError:
+        print(f"onnx: the onnx Python module is not installed (Debian: python3-onnx): {path} is not checked")
+        return
+    proto = onnx.load(path)
+    if meta:
+        for k, v in sorted(meta.items()):
+            entry = proto.metadata_props.add()
+            entry.key, entry.value = k, v
+        onnx.save(proto, path)
+        proto = onnx.load(path)  # what a user loads
+    try:
+        onnx.checker.check_model(proto, full_check=True)
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
+        raise CheckError(f"{path} fails onnx.checker: {e}")
+    ops = sorted({n.op_type for n in proto.graph.node})
+    print(f"onnx: {path} passes onnx.checker (onnx {onnx.__version__}, full check); "
+          f"{len(proto.graph.node)} nodes ({', '.join(ops)}), {len(proto.graph.initializer)} initializers")
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(8, *input_shape, generator=gen)
+    with torch.no_grad():
+        got, ref = run_onnx_graph(proto.graph, x), reference(x)
+    if got.shape != ref.shape:
+        raise CheckError(f"ONNX graph gives logits of shape {list(got.shape)}, PyTorch {list(ref.shape)}")
+    bad = balanced_close(got, ref)
+    print(f"onnx: graph re-evaluated from the file on 8 random inputs: logits within 1e-4 relative of PyTorch's, "
+          f"max |diff| {float((got - ref).abs().max()):.3g}" if not bad else
+          f"onnx: {len(bad)} logits differ from PyTorch's, first at {bad[:5]}")
+    if bad:
+        raise CheckError("the ONNX graph's logits differ from the PyTorch model's")
+    if images is None:
+        return
+    preds = []
+    with torch.no_grad():
+        for i in range(0, images.shape[0], 1000):
+            x = images[i:i + 1000].float().div(255).reshape(-1, *input_shape)
+            preds.append(run_onnx_graph(proto.graph, x).argmax(dim=1))
+    preds = torch.cat(preds)
+    agree = int((preds == want).sum())
+    print(f"onnx: graph predictions: {agree}/{len(want)} agree with the csv")
+    if agree != len(want):
+        raise CheckError(f"{len(want) - agree} ONNX predictions disagree with the csv")
 
 
 def main():
@@ -258,6 +439,8 @@ def main():
     ap.add_argument("--labels", help="IDX labels of those images, to print the accuracy")
     ap.add_argument("--mean", type=float, help="input mean after /255 (default: metadata \"mean\", else 0)")
     ap.add_argument("--std", type=float, help="input std after /255 (default: metadata \"std\", else 1)")
+    ap.add_argument("--onnx", metavar="OUT", help="export the model to this ONNX file (torch.onnx.export) and check it")
+    ap.add_argument("--check-onnx", metavar="FILE", help="check an ONNX file written by --onnx against the model, as --onnx does, without exporting")
     args = ap.parse_args()
     try:
         state, meta = read_safetensors(args.model)
@@ -278,13 +461,24 @@ def main():
             raise CheckError(f"load_state_dict(strict=True) failed: {e}")
         params = sum(p.numel() for p in model.parameters())
         print(f"loaded {args.model}: {len(state)} tensors, {params} parameters, arch {spec}, input {input_shape}")
+        mean = args.mean if args.mean is not None else float(meta.get("mean", 0))
+        std = args.std if args.std is not None else float(meta.get("std", 1))
+        if not std > 0:
+            ap.error(f"std {std} must be positive")
+        images = want = None
         if args.predictions:
-            mean = args.mean if args.mean is not None else float(meta.get("mean", 0))
-            std = args.std if args.std is not None else float(meta.get("std", 1))
-            if not std > 0:
-                ap.error(f"std {std} must be positive")
             print(f"input: (v/255 - {mean:g}) / {std:g}")
-            check_predictions(model, args, input_shape, mean, std)
+            images, want = check_predictions(model, args, input_shape, mean, std)
+        if args.onnx:
+            export_onnx(model, args.onnx, input_shape, mean, std)
+            onnx_meta = {"glcnn_arch": spec, "glcnn_source": os.path.basename(args.model),
+                         "input": f"float32 N,{','.join(map(str, input_shape))}: pixel/255 in [0,1]",
+                         "normalisation": f"(x - {mean:g}) / {std:g}, inside the graph", "output": "logits"}
+            model.eval()
+            check_onnx(args.onnx, lambda x: model((x - mean) / std), input_shape, onnx_meta, images, want)
+        if args.check_onnx:
+            model.eval()
+            check_onnx(args.check_onnx, lambda x: model((x - mean) / std), input_shape, None, images, want)
     except (CheckError, OSError, ValueError, KeyError) as e:
         print(f"check_safetensors: {e}", file=sys.stderr)
         return 1

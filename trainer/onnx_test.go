@@ -1,0 +1,125 @@
+package trainer
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCheckSafetensorsONNX exports the random net of
+// TestCheckSafetensorsScript to ONNX through scripts/check_safetensors.py
+// --onnx (torch.onnx.export) and checks what the script checked: with the
+// onnx Python module, the checker passed, the graph read back from the file
+// gave PyTorch's logits and the float64 reference's predictions on all 100
+// images; without it, only that the file was written (the test then says so
+// and skips the rest). Skipped without PyTorch, as the other script tests.
+func TestCheckSafetensorsONNX(t *testing.T) {
+	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
+		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
+	}
+	dir := t.TempDir()
+	const n = 100
+	rng := rand.New(rand.NewPCG(9, 1))
+	pixels := make([]uint8, n*28*28)
+	for i := range pixels {
+		pixels[i] = uint8(rng.IntN(256))
+	}
+	images := filepath.Join(dir, "images.idx3-ubyte.gz")
+	writeIDXImages(t, images, pixels, n)
+	ts := randomScriptNet(7)
+	scriptNetPredict(ts, pixels, n, true)
+	model := filepath.Join(dir, "model.safetensors")
+	// mean and std not 0 and 1: the normalisation is in the graph.
+	meta := map[string]string{"arch": scriptSpec, "input": "1,28,28",
+		"mean": fmt.Sprint(scriptMean), "std": fmt.Sprint(scriptStd)}
+	if err := WriteSafetensors(model, ts, meta); err != nil {
+		t.Fatal(err)
+	}
+	pred := scriptNetPredict(ts, pixels, n, false)
+	if classes := distinct(pred); classes < 5 {
+		t.Fatalf("the random net predicts only %d classes: agreement would prove little", classes)
+	}
+	subm := filepath.Join(dir, "submission.csv")
+	writeSubmission(t, subm, pred)
+
+	out := filepath.Join(dir, "model.onnx")
+	text, code := runCheckScript(t, model, "--images", images, "--predictions", subm, "--onnx", out)
+	if code != 0 || !strings.Contains(text, "onnx: wrote "+out) {
+		t.Fatalf("exit %d, want 0 and the ONNX file written", code)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("ONNX file: %d bytes, %v", len(b), err)
+	}
+	// An ONNX file is a protobuf ModelProto: field 1, ir_version, comes
+	// first as a varint (tag byte 0x08); the parameter names survive where
+	// the exporter did not fold a batch norm into them (12 is the last fc).
+	if b[0] != 0x08 || !bytes.Contains(b, []byte("12.weight")) {
+		t.Errorf("not an ONNX ModelProto with the state_dict's names: starts % x", b[:min(8, len(b))])
+	}
+
+	if err := exec.Command(systemPython, "-c", "import onnx").Run(); err != nil {
+		if !strings.Contains(text, "not checked") {
+			t.Errorf("without the onnx module the script must say the file was not checked")
+		}
+		t.Skipf("no onnx module on %s (Debian: python3-onnx): the file was written, not checked", systemPython)
+	}
+	for _, want := range []string{
+		"passes onnx.checker",
+		"Sub", "Div", // the normalisation (scriptMean, scriptStd) is in the graph
+		"logits within 1e-4 relative of PyTorch's",
+		"onnx: graph predictions: 100/100 agree",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	// The metadata the script adds is in the file as saved.
+	if !bytes.Contains(b, []byte("glcnn_arch")) || !bytes.Contains(b, []byte(scriptSpec)) {
+		t.Error("the arch is not in the ONNX file's metadata_props")
+	}
+
+	t.Run("no csv", func(t *testing.T) {
+		// The graph is compared with PyTorch on random inputs only.
+		text, code := runCheckScript(t, model, "--onnx", filepath.Join(dir, "plain.onnx"))
+		if code != 0 || strings.Contains(text, "graph predictions") || !strings.Contains(text, "logits within") {
+			t.Errorf("exit %d, want 0 and the logits compared, no predictions", code)
+		}
+	})
+	t.Run("tampered file", func(t *testing.T) {
+		// One weight of the last fc (nothing is folded into it) changed in
+		// the file: --check-onnx must see the graph's logits differ.
+		var w []float32
+		for _, tn := range ts {
+			if tn.Name == "12.weight" {
+				w = tn.F32
+			}
+		}
+		var pat bytes.Buffer
+		binary.Write(&pat, binary.LittleEndian, w[:4])
+		at := bytes.Index(b, pat.Bytes())
+		if at < 0 || bytes.Index(b[at+1:], pat.Bytes()) >= 0 {
+			t.Fatalf("12.weight found at %d in the ONNX file, want once", at)
+		}
+		tampered := bytes.Clone(b)
+		binary.LittleEndian.PutUint32(tampered[at:], math.Float32bits(w[0]+1))
+		path := filepath.Join(dir, "tampered.onnx")
+		if err := os.WriteFile(path, tampered, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		text, code := runCheckScript(t, model, "--check-onnx", path)
+		if code != 1 || !strings.Contains(text, "logits differ") {
+			t.Errorf("exit %d, want 1 and the logits reported", code)
+		}
+		if text, code := runCheckScript(t, model, "--check-onnx", out); code != 0 || !strings.Contains(text, "logits within") {
+			t.Errorf("the untouched file: exit %d, want 0", code)
+		}
+	})
+}
