@@ -2,8 +2,12 @@ package trainer
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/glcnn/glcnn/data"
 )
 
 // Config is everything a training run depends on; saved as config.json so
@@ -103,32 +107,136 @@ func PresetNames() []string {
 	return names
 }
 
-// Validate checks the values that the flags cannot.
+// Optimizers names the optimizers, in their canonical (lower-case) form.
+var Optimizers = []string{"sgd", "adam", "adamw"}
+
+// optimizerKind is the canonical name of an optimizer spelled in any case.
+func optimizerKind(name string) (string, bool) {
+	k := strings.ToLower(strings.TrimSpace(name))
+	return k, slices.Contains(Optimizers, k)
+}
+
+// ConfigError is a Config value out of its range, or one that contradicts
+// another. Field is the value's name in config.json ("lr",
+// "label_smoothing", ...); Want says what is allowed.
+type ConfigError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("trainer: config %s %v: %s", e.Field, e.Value, e.Want)
+}
+
+// within reports whether v is a number in [lo, hi] (false for NaN).
+func within(v, lo, hi float64) bool { return v >= lo && v <= hi }
+
+// Validate checks every value of c (finite, in range, consistent) and puts
+// the optimizer's name in its canonical form, so that config.json, the
+// optimizer built and the device self-check's cache all see one spelling.
+// The error is a *ConfigError.
 func (c *Config) Validate() error {
-	switch {
-	case c.Epochs < 1:
-		return fmt.Errorf("--epochs %d: must be at least 1", c.Epochs)
-	case c.Batch < 0:
-		return fmt.Errorf("--batch %d: must be 0 (full batch) or positive", c.Batch)
-	case c.LR0 <= 0:
-		return fmt.Errorf("--lr %v: must be positive", c.LR0)
-	case c.Val < 0 || c.Val >= 1:
-		return fmt.Errorf("--val %v: must be in [0,1)", c.Val)
-	case c.Smoothing < 0 || c.Smoothing >= 1:
-		return fmt.Errorf("--label-smoothing %v: must be in [0,1)", c.Smoothing)
-	case c.Shift < 0 || c.Shift > 8:
-		return fmt.Errorf("--shift %d: must be in [0,8]", c.Shift)
-	case c.Std <= 0:
-		return fmt.Errorf("--std %v: must be positive", c.Std)
+	if err := c.validateNumbers(); err != nil {
+		return err
 	}
-	switch strings.ToLower(c.Optimizer) {
-	case "sgd", "adam", "adamw":
-	default:
-		return fmt.Errorf("--optimizer %q: want sgd, adam or adamw", c.Optimizer)
+	kind, ok := optimizerKind(c.Optimizer)
+	if !ok {
+		return &ConfigError{"optimizer", fmt.Sprintf("%q", c.Optimizer), "want sgd, adam or adamw"}
+	}
+	c.Optimizer = kind
+	if kind == "sgd" && c.Nesterov && c.Momentum == 0 {
+		return &ConfigError{"nesterov", c.Nesterov, "Nesterov momentum needs a momentum"}
 	}
 	if err := checkSchedule(c.Schedule); err != nil {
-		return fmt.Errorf("--schedule: %w", err)
+		return &ConfigError{"schedule", fmt.Sprintf("%q", c.Schedule), err.Error()}
+	}
+	if c.Schedule == "step" {
+		if c.StepEvery < 1 {
+			return &ConfigError{"step_every", c.StepEvery, "the step schedule needs at least 1"}
+		}
+		if c.Gamma == 0 {
+			return &ConfigError{"gamma", c.Gamma, "the step schedule needs a positive decay factor"}
+		}
 	}
 	_, err := ParseSpec(c.Arch)
 	return err
+}
+
+// validateNumbers checks that each number is finite and in its range.
+func (c *Config) validateNumbers() error {
+	ints := []struct {
+		field  string
+		v      int
+		lo, hi int
+		want   string
+	}{
+		{"epochs", c.Epochs, 1, math.MaxInt, "must be at least 1"},
+		{"batch", c.Batch, 0, math.MaxInt, "must be 0 (full batch) or positive"},
+		{"chunk", c.Chunk, 0, math.MaxInt, "must be 0 (from the device's limits) or positive"},
+		{"limit", c.Limit, 0, math.MaxInt, "must be 0 (all images) or positive"},
+		{"shift", c.Shift, 0, 8, "must be in [0,8]"},
+		{"step_every", c.StepEvery, 0, math.MaxInt, "must not be negative"},
+		{"log_every", c.LogEvery, 0, math.MaxInt, "must be 0 (once per epoch) or positive"},
+	}
+	for _, f := range ints {
+		if f.v < f.lo || f.v > f.hi {
+			return &ConfigError{f.field, f.v, f.want}
+		}
+	}
+	floats := []struct {
+		field  string
+		v      float64
+		lo, hi float64
+		want   string
+	}{
+		{"lr", c.LR0, math.SmallestNonzeroFloat64, math.MaxFloat64, "must be positive and finite"},
+		{"momentum", c.Momentum, 0, math.Nextafter(1, 0), "must be in [0,1)"},
+		{"weight_decay", c.WeightDecay, 0, math.MaxFloat64, "must be 0 or positive, and finite"},
+		{"gamma", c.Gamma, 0, math.MaxFloat64, "must be 0 or positive, and finite"},
+		{"label_smoothing", c.Smoothing, 0, math.Nextafter(1, 0), "must be in [0,1)"},
+		{"val", c.Val, 0, math.Nextafter(1, 0), "must be in [0,1)"},
+		{"mean", c.Mean, -math.MaxFloat64, math.MaxFloat64, "must be finite"},
+		{"std", c.Std, math.SmallestNonzeroFloat64, math.MaxFloat64, "must be positive and finite"},
+	}
+	for _, f := range floats {
+		if !within(f.v, f.lo, f.hi) {
+			return &ConfigError{f.field, f.v, f.want}
+		}
+	}
+	return nil
+}
+
+// minTrain is the smallest training split: batch statistics (batch norm)
+// need two images, and PyTorch refuses a training batch of one.
+const minTrain = 2
+
+// CheckSplit checks that c's Limit and Val leave ds a training split of at
+// least two images and, when Val > 0, a validation split of at least one
+// image; the error is a *ConfigError. Run checks the same before it
+// writes anything; a caller can check first, before opening a device.
+func CheckSplit(ds *data.Dataset, c Config) error {
+	_, _, err := split(ds, c)
+	return err
+}
+
+// split is the run's training and validation splits of ds.
+func split(ds *data.Dataset, c Config) (train, val *data.Set, err error) {
+	if ds == nil || ds.Train == nil {
+		return nil, nil, &ConfigError{"data", "", "no training set"}
+	}
+	if !within(c.Val, 0, math.Nextafter(1, 0)) || c.Limit < 0 {
+		return nil, nil, c.validateNumbers()
+	}
+	all := ds.Train.Limit(c.Limit)
+	train, val = data.Split(all, c.Val, c.Seed)
+	switch {
+	case train.N < minTrain && c.Val > 0:
+		return nil, nil, &ConfigError{"val", c.Val, fmt.Sprintf("leaves %d of the %d images for the training split, which needs at least %d", train.N, all.N, minTrain)}
+	case train.N < minTrain:
+		return nil, nil, &ConfigError{"limit", c.Limit, fmt.Sprintf("leaves %d images for the training split, which needs at least %d", train.N, minTrain)}
+	case c.Val > 0 && (val == nil || val.N == 0):
+		return nil, nil, &ConfigError{"val", c.Val, fmt.Sprintf("leaves no image of the %d for the validation split (0 for none)", all.N)}
+	}
+	return train, val, nil
 }

@@ -3,8 +3,10 @@ package trainer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -18,13 +20,36 @@ import (
 
 // Files of a run folder.
 const (
-	CheckpointFile = "checkpoint.safetensors"
-	ModelFile      = "model.safetensors"
-	MetricsFile    = "metrics.csv"
-	ConfigFile     = "config.json"
-	ReportFile     = "report.txt"
-	SubmissionFile = "submission.csv"
+	CheckpointFile    = "checkpoint.safetensors"
+	ModelFile         = "model.safetensors"
+	MetricsFile       = "metrics.csv"
+	ConfigFile        = "config.json"
+	ReportFile        = "report.txt"
+	SubmissionFile    = "submission.csv"
+	LossPlotFile      = "loss.png"
+	AccuracyPlotFile  = "accuracy.png"
+	ConfusionPlotFile = "confusion.png"
 )
+
+// OutputFiles are the files Run may write in a run folder.
+var OutputFiles = []string{ConfigFile, MetricsFile, LossPlotFile, AccuracyPlotFile, CheckpointFile,
+	ModelFile, ReportFile, ConfusionPlotFile, SubmissionFile}
+
+// ClearOutputs removes from dir the outputs of an earlier run (OutputFiles,
+// and the temporary files an interrupted write of one leaves), so that a
+// new run in dir does not mix its files with the old run's. Other files
+// are left alone. A missing dir is not an error.
+func ClearOutputs(dir string) error {
+	for _, f := range OutputFiles {
+		tmps, _ := filepath.Glob(filepath.Join(dir, "."+f+".tmp-*"))
+		for _, p := range append(tmps, filepath.Join(dir, f)) {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("trainer: clear the outputs of %s: %w", dir, err)
+			}
+		}
+	}
+	return nil
+}
 
 // RunOptions say where a run writes and how it reports progress.
 type RunOptions struct {
@@ -59,6 +84,13 @@ type Result struct {
 // submission.csv. When ctx is cancelled (Ctrl-C) it saves a checkpoint at
 // the current step and returns with Result.Interrupted set; --resume then
 // continues to the same final weights, bit for bit.
+//
+// Before it writes a checkpoint or the model it checks the epoch's losses
+// and, on the GPU, every parameter, buffer and optimizer state: a loss or
+// value that is not finite, or a loss that exploded, stops the run with a
+// *DivergedError and leaves the last good checkpoint as it was. A
+// configuration or split that cannot train gives a *ConfigError before
+// anything is written.
 func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt RunOptions) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -66,10 +98,13 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
+	train, val, err := split(ds, cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	train, val := data.Split(ds.Train.Limit(cfg.Limit), cfg.Val, cfg.Seed)
 	rt, err := data.Upload(d, train)
 	if err != nil {
 		return nil, err
@@ -95,17 +130,15 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 
 	res := &Result{Dir: opt.Dir}
 	ck := checkpoint{}
+	kept := -1 // epochs done in the checkpoint on disk; -1: none
 	if opt.Resume {
 		if ck, err = s.loadCheckpoint(filepath.Join(opt.Dir, CheckpointFile)); err != nil {
 			return nil, err
 		}
-		res.Metrics = ck.Metrics
+		res.Metrics, kept = ck.Metrics, ck.Epoch
 		fmt.Fprintf(opt.Log, "resuming %s at epoch %d, step %d\n", opt.Dir, ck.Epoch+1, ck.StepInEpoch)
 	} else {
 		s.Model.Init(cfg.Seed)
-	}
-	if err := writeJSON(filepath.Join(opt.Dir, ConfigFile), cfg); err != nil {
-		return nil, err
 	}
 	fmt.Fprintf(opt.Log, "training %s on %d images (%d validation), batch %d in chunks of %d, %d epochs, on %s\n",
 		s.Model.Spec, train.N, valN(val), batch, s.Chunk, cfg.Epochs, d.Info().Renderer)
@@ -113,9 +146,9 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	steps := (train.N + batch - 1) / batch
 	for epoch := ck.Epoch; epoch < cfg.Epochs; epoch++ {
 		t0 := time.Now()
-		from := 0
+		from, spent := 0, 0.0 // steps done and seconds spent in this epoch by an earlier session
 		if epoch == ck.Epoch && ck.StepInEpoch > 0 {
-			from = ck.StepInEpoch
+			from, spent = ck.StepInEpoch, ck.Seconds
 			s.Loss.SetRawSums(ck.LossAcc, ck.Correct)
 		}
 		if opt.Progress != nil {
@@ -137,44 +170,91 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 		if opt.Progress != nil {
 			opt.Progress.Done()
 		}
+		diverged := func(what string) error {
+			return &DivergedError{Epoch: epoch + 1, What: what, LR: cfg.LR0, Kept: kept, Dir: opt.Dir}
+		}
 		if err != nil && ctx.Err() != nil {
+			if err := s.checkFinite(); err != nil {
+				return res, diverged(err.Error())
+			}
 			acc, correct := s.Loss.RawSums()
-			ck := checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: res.Metrics}
-			if err := s.saveCheckpoint(filepath.Join(opt.Dir, CheckpointFile), ck); err != nil {
+			ck := checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: res.Metrics,
+				Seconds: spent + time.Since(t0).Seconds()}
+			if err := s.saveRun(opt.Dir, ck); err != nil {
 				return nil, err
 			}
 			fmt.Fprintf(opt.Log, "interrupted in epoch %d at step %d of %d: checkpoint saved; continue with --resume --out %s\n", epoch+1, done, steps, opt.Dir)
-			res.Interrupted = true
+			res.Interrupted, res.TrainSeconds = true, totalSeconds(res.Metrics)+ck.Seconds
 			return res, nil
 		}
 		sum, correct := s.Loss.ReadSums() // waits for the epoch's last step
 		trainDur := time.Since(t0)
 		m := EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(train.N), TrainAcc: float64(correct) / float64(train.N),
 			LR: cfg.LR((epoch+1)*steps-1, steps*cfg.Epochs, epoch), ValLoss: math.NaN(), ValAcc: math.NaN()}
-		if math.IsNaN(m.TrainLoss) || math.IsInf(m.TrainLoss, 0) {
-			return res, fmt.Errorf("epoch %d: the training loss is %v: the learning rate %g is probably too high, try --lr %g; the last good checkpoint (epoch %d) is kept in %s",
-				epoch+1, m.TrainLoss, cfg.LR0, cfg.LR0/10, epoch, opt.Dir)
+		if what := s.judge(&m, rv, res.Metrics); what != "" {
+			return res, diverged(what)
 		}
-		if rv != nil {
-			m.ValLoss, m.ValAcc = s.Evaluate(rv, nil)
-		}
-		m.Seconds = time.Since(t0).Seconds()
+		m.Seconds = spent + time.Since(t0).Seconds()
 		m.ImgPerSec = throughput(train.N-min(from*batch, train.N), trainDur) // training steps only
 		res.Metrics = append(res.Metrics, m)
-		res.TrainSeconds += m.Seconds
 		fmt.Fprintf(opt.Log, "epoch %2d/%d  loss %.4f  acc %.2f%%  val_loss %.4f  val_acc %.2f%%  lr %.3g  %.1fs  %.0f img/s\n",
 			m.Epoch, cfg.Epochs, m.TrainLoss, 100*m.TrainAcc, m.ValLoss, 100*m.ValAcc, m.LR, m.Seconds, m.ImgPerSec)
-		if err := s.saveCheckpoint(filepath.Join(opt.Dir, CheckpointFile), checkpoint{Epoch: epoch + 1, Metrics: res.Metrics}); err != nil {
+		if err := s.saveRun(opt.Dir, checkpoint{Epoch: epoch + 1, Metrics: res.Metrics}); err != nil {
 			return nil, err
 		}
+		kept = epoch + 1
 		if err := writeCurves(opt.Dir, res.Metrics, s.Model.Spec.String()); err != nil {
 			return nil, err
 		}
 	}
+	res.TrainSeconds = totalSeconds(res.Metrics) // every session's
 	if err := s.finish(ds, rv, val, opt, res); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// judge evaluates the validation split into m and says what diverged in
+// the epoch ("" when nothing did): the training loss, the validation loss
+// (against the first epoch's, in earlier), or a parameter, buffer or
+// optimizer state.
+func (s *Session) judge(m *EpochMetrics, rv *data.Resident, earlier []EpochMetrics) string {
+	firstTrain, firstVal := math.NaN(), math.NaN()
+	if len(earlier) > 0 {
+		firstTrain, firstVal = earlier[0].TrainLoss, earlier[0].ValLoss
+	}
+	if what := checkLoss("training", m.TrainLoss, firstTrain); what != "" {
+		return what
+	}
+	if rv != nil {
+		m.ValLoss, m.ValAcc = s.Evaluate(rv, nil)
+		if what := checkLoss("validation", m.ValLoss, firstVal); what != "" {
+			return what
+		}
+	}
+	if err := s.checkFinite(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// totalSeconds is the training time of the epochs in ms.
+func totalSeconds(ms []EpochMetrics) float64 {
+	t := 0.0
+	for _, m := range ms {
+		t += m.Seconds
+	}
+	return t
+}
+
+// saveRun writes config.json and the checkpoint ck in dir: a run folder
+// holds nothing until its first checkpoint, so a run that diverges in its
+// first epoch leaves it empty.
+func (s *Session) saveRun(dir string, ck checkpoint) error {
+	if err := writeJSON(filepath.Join(dir, ConfigFile), s.Cfg); err != nil {
+		return err
+	}
+	return s.saveCheckpoint(filepath.Join(dir, CheckpointFile), ck)
 }
 
 func valN(s *data.Set) int {
@@ -213,10 +293,10 @@ func writeCurves(dir string, rows []EpochMetrics, title string) error {
 	if err := WriteMetricsCSV(filepath.Join(dir, MetricsFile), rows); err != nil {
 		return err
 	}
-	if err := PlotLoss(filepath.Join(dir, "loss.png"), rows, "loss — "+title); err != nil {
+	if err := PlotLoss(filepath.Join(dir, LossPlotFile), rows, "loss — "+title); err != nil {
 		return err
 	}
-	return PlotAccuracy(filepath.Join(dir, "accuracy.png"), rows, "accuracy — "+title)
+	return PlotAccuracy(filepath.Join(dir, AccuracyPlotFile), rows, "accuracy — "+title)
 }
 
 // finish writes the model, the evaluation report, the confusion matrix and
@@ -258,7 +338,7 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 	}
 	if len(rep.Sections) > 0 {
 		last := rep.Sections[len(rep.Sections)-1]
-		if err := PlotConfusion(filepath.Join(opt.Dir, "confusion.png"), last.CM, data.ClassNames[:], "confusion ("+last.Name+")"); err != nil {
+		if err := PlotConfusion(filepath.Join(opt.Dir, ConfusionPlotFile), last.CM, data.ClassNames[:], "confusion ("+last.Name+")"); err != nil {
 			return err
 		}
 	}
@@ -297,178 +377,4 @@ func writeJSON(path string, v any) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	})
-}
-
-// checkpoint is the training state beyond the model and optimizer.
-type checkpoint struct {
-	Epoch       int             `json:"epoch"`         // epochs completed
-	StepInEpoch int             `json:"step_in_epoch"` // steps done in the next epoch (interrupted runs)
-	LossAcc     [2]float32      `json:"loss_acc"`      // that partial epoch's GPU sums, raw
-	Correct     uint32          `json:"correct"`
-	Metrics     []EpochMetrics  `json:"-"`
-	Config      json.RawMessage `json:"-"`
-}
-
-// saveCheckpoint writes the model, the optimizer state and ck atomically.
-func (s *Session) saveCheckpoint(path string, ck checkpoint) error {
-	ts := s.Model.StateDict()
-	step, bufs := s.Opt.State()
-	for i, b := range bufs {
-		ts = append(ts, STensor{Name: fmt.Sprintf("optimizer.%d", i), DType: "F32", Shape: []int{b.Len()}, F32: b.Read()})
-	}
-	state, _ := json.Marshal(ck)
-	metrics, _ := json.Marshal(metricsJSON(ck.Metrics))
-	cfg, _ := json.Marshal(s.Cfg)
-	meta := s.metadata()
-	meta["checkpoint"] = string(state)
-	meta["metrics"] = string(metrics)
-	meta["config"] = string(cfg)
-	meta["optimizer_step"] = strconv.Itoa(step)
-	return WriteSafetensors(path, ts, meta)
-}
-
-func (s *Session) loadCheckpoint(path string) (checkpoint, error) {
-	var ck checkpoint
-	ts, meta, err := ReadSafetensors(path)
-	if err != nil {
-		return ck, fmt.Errorf("--resume: %w", err)
-	}
-	if meta["arch"] != s.Model.Spec.String() {
-		return ck, fmt.Errorf("--resume: %s is for arch %q, not %q", path, meta["arch"], s.Model.Spec)
-	}
-	var model []STensor
-	opt := map[int]STensor{}
-	for _, t := range ts {
-		if i, ok := strings.CutPrefix(t.Name, "optimizer."); ok {
-			n, _ := strconv.Atoi(i)
-			opt[n] = t
-			continue
-		}
-		model = append(model, t)
-	}
-	if err := s.Model.LoadStateDict(model); err != nil {
-		return ck, fmt.Errorf("--resume: %s: %w", path, err)
-	}
-	_, bufs := s.Opt.State()
-	for i, b := range bufs {
-		t, ok := opt[i]
-		if !ok || len(t.F32) != b.Len() {
-			return ck, fmt.Errorf("--resume: %s: optimizer state %d missing or of another size", path, i)
-		}
-		b.Buf.UploadAt(0, t.F32)
-	}
-	n, _ := strconv.Atoi(meta["optimizer_step"])
-	s.Opt.SetStep(n)
-	if err := json.Unmarshal([]byte(meta["checkpoint"]), &ck); err != nil {
-		return ck, fmt.Errorf("--resume: %s: bad checkpoint state: %v", path, err)
-	}
-	var rows []metricsRow
-	if err := json.Unmarshal([]byte(meta["metrics"]), &rows); err != nil {
-		return ck, fmt.Errorf("--resume: %s: bad metrics: %v", path, err)
-	}
-	ck.Metrics = fromMetricsJSON(rows)
-	return ck, nil
-}
-
-// metricsRow is EpochMetrics with NaN-safe JSON (NaN as null).
-type metricsRow [8]*float64
-
-func metricsJSON(ms []EpochMetrics) []metricsRow {
-	rows := make([]metricsRow, len(ms))
-	for i, m := range ms {
-		for j, v := range []float64{float64(m.Epoch), m.TrainLoss, m.ValLoss, m.TrainAcc, m.ValAcc, m.LR, m.Seconds, m.ImgPerSec} {
-			if !math.IsNaN(v) && !math.IsInf(v, 0) {
-				rows[i][j] = &v
-			}
-		}
-	}
-	return rows
-}
-
-func fromMetricsJSON(rows []metricsRow) []EpochMetrics {
-	ms := make([]EpochMetrics, len(rows))
-	for i, r := range rows {
-		v := func(j int) float64 {
-			if r[j] == nil {
-				return math.NaN()
-			}
-			return *r[j]
-		}
-		ms[i] = EpochMetrics{Epoch: int(v(0)), TrainLoss: v(1), ValLoss: v(2), TrainAcc: v(3), ValAcc: v(4), LR: v(5), Seconds: v(6), ImgPerSec: v(7)}
-	}
-	return ms
-}
-
-// metadata is what a model file says about itself.
-func (s *Session) metadata() map[string]string {
-	return map[string]string{
-		"format":  "glcnn",
-		"arch":    s.Model.Spec.String(),
-		"input":   strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.Model.In)), ","), "[]"),
-		"classes": strings.Join(data.ClassNames[:], "|"),
-		"mean":    strconv.FormatFloat(s.Cfg.Mean, 'g', -1, 64),
-		"std":     strconv.FormatFloat(s.Cfg.Std, 'g', -1, 64),
-	}
-}
-
-// SaveModel writes the weights as a PyTorch-compatible state dict.
-func (s *Session) SaveModel(path string) error {
-	return WriteSafetensors(path, s.Model.StateDict(), s.metadata())
-}
-
-// SavedModel is a model.safetensors written by SaveModel, read into memory:
-// what it says about its network, and its tensors.
-type SavedModel struct {
-	Path string
-	// Config holds the architecture and the input normalisation; set
-	// Config.Variants before NewSession to choose kernel variants.
-	Config  Config
-	In      []int // per-sample input shape (C,H,W)
-	tensors []STensor
-}
-
-// ReadModel reads a model file and its metadata.
-func ReadModel(path string) (*SavedModel, error) {
-	ts, meta, err := ReadSafetensors(path)
-	if err != nil {
-		return nil, err
-	}
-	var in []int
-	for _, f := range strings.Split(meta["input"], ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil {
-			return nil, fmt.Errorf("%s: metadata input %q is not a shape", path, meta["input"])
-		}
-		in = append(in, v)
-	}
-	cfg := Config{Arch: meta["arch"], Optimizer: "sgd", Std: 1}
-	cfg.Mean, _ = strconv.ParseFloat(meta["mean"], 64)
-	if v, err := strconv.ParseFloat(meta["std"], 64); err == nil && v > 0 {
-		cfg.Std = v
-	}
-	return &SavedModel{Path: path, Config: cfg, In: in, tensors: ts}, nil
-}
-
-// NewSession builds the model on d for batches of up to batch rows and
-// loads the file's weights into it.
-func (f *SavedModel) NewSession(d *gpu.Device, batch int) (*Session, error) {
-	s, err := NewSession(d, f.Config, f.In, batch)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Path, err)
-	}
-	if err := s.Model.LoadStateDict(f.tensors); err != nil {
-		s.Release()
-		return nil, fmt.Errorf("%s: %w", f.Path, err)
-	}
-	return s, nil
-}
-
-// LoadModel opens a model.safetensors for evaluation and prediction, with
-// every layer's default kernel variant.
-func LoadModel(d *gpu.Device, path string, batch int) (*Session, error) {
-	f, err := ReadModel(path)
-	if err != nil {
-		return nil, err
-	}
-	return f.NewSession(d, batch)
 }

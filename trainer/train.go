@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -20,6 +21,7 @@ type Session struct {
 
 	x      *layers.Tensor
 	labels *gpu.Buffer[uint32]
+	finite *layers.FiniteCheck // counts non-finite values of params and optimizer state
 }
 
 // chunkRows picks the rows of one pass: the batch, capped so that no layer's
@@ -63,6 +65,10 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 	if err == nil {
 		s.Opt, err = NewOptimizer(d, cfg, s.Model.Params())
 	}
+	if err == nil {
+		_, ts := s.stateTensors()
+		s.finite, err = layers.NewFiniteCheck(d, max(1, len(ts)))
+	}
 	if err != nil {
 		s.Release()
 		return nil, err
@@ -71,16 +77,33 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 }
 
 // NewOptimizer returns the optimizer cfg names (Config.Optimizer: sgd,
-// adam or adamw, with its hyper-parameters; Adam's betas and eps are
-// PyTorch's defaults) over ps.
+// adam or adamw, in any case, with its hyper-parameters; Adam's betas and
+// eps are PyTorch's defaults) over ps. An unknown name is an error, never
+// a default.
 func NewOptimizer(d *gpu.Device, cfg Config, ps []*layers.Param) (layers.Optimizer, error) {
-	switch cfg.Optimizer {
+	kind, _ := optimizerKind(cfg.Optimizer)
+	switch kind {
 	case "sgd":
 		return layers.NewSGD(d, ps, layers.SGDConfig{Momentum: cfg.Momentum, WeightDecay: cfg.WeightDecay, Nesterov: cfg.Nesterov})
-	case "adamw":
-		return layers.NewAdam(d, ps, layers.AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: cfg.WeightDecay, Decoupled: true})
+	case "adam", "adamw":
+		return layers.NewAdam(d, ps, layers.AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: cfg.WeightDecay, Decoupled: kind == "adamw"})
 	}
-	return layers.NewAdam(d, ps, layers.AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: cfg.WeightDecay})
+	return nil, &ConfigError{"optimizer", fmt.Sprintf("%q", cfg.Optimizer), "want sgd, adam or adamw"}
+}
+
+// optimizerName names the optimizer o is, from what was built: a
+// checkpoint records it, so that what trained a run can be checked.
+func optimizerName(o layers.Optimizer) string {
+	switch o := o.(type) {
+	case *layers.SGD:
+		return "sgd"
+	case *layers.Adam:
+		if o.Config.Decoupled {
+			return "adamw"
+		}
+		return "adam"
+	}
+	return fmt.Sprintf("%T", o)
 }
 
 // Release frees everything the session allocated; idempotent.
@@ -96,6 +119,7 @@ func (s *Session) Release() {
 	}
 	s.x.Release()
 	s.labels.Release()
+	s.finite.Release()
 }
 
 // input returns the batch tensor viewed for n rows.
@@ -180,8 +204,12 @@ func throughput(images int, d time.Duration) float64 {
 	return float64(images) / d.Seconds()
 }
 
-// Predict returns the predicted class of every image of set.
+// Predict returns the predicted class of every image of set; images of
+// another shape than the model's input are an error.
 func (s *Session) Predict(set *data.Set) ([]int32, error) {
+	if err := checkInput("the model", s.Model.In, set); err != nil {
+		return nil, err
+	}
 	r, err := data.Upload(s.Dev, set)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package trainer
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -165,7 +167,28 @@ func TestDeterminismAndResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(c, ModelFile)); err == nil {
 		t.Error("an interrupted run wrote the final model")
 	}
+	// The interrupted epoch's time so far is kept, to count it in the total.
+	sc, err := NewSession(gputest.Device(t), cfg, []int{1, 28, 28}, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := sc.loadCheckpoint(filepath.Join(c, CheckpointFile))
+	sc.Release()
+	if err != nil || ck.Epoch != 1 || ck.StepInEpoch != 5 || !(ck.Seconds > 0) {
+		t.Errorf("checkpoint of the interrupted run: %+v, %v; want epoch 1, step 5 and the seconds spent in epoch 2", ck, err)
+	}
 	rc := run(t, cfg, c, true, nil)
+	// The training time counts every session, not only the last.
+	total := 0.0
+	for _, m := range rc.Metrics {
+		total += m.Seconds
+	}
+	if math.Abs(rc.TrainSeconds-total) > 1e-9 || !(rc.Metrics[1].Seconds >= ck.Seconds) {
+		t.Errorf("resumed run: training time %v s, want the sum of its epochs %v s (epoch 2: %v s, %v s before the interruption)", rc.TrainSeconds, total, rc.Metrics[1].Seconds, ck.Seconds)
+	}
+	if rep, _ := os.ReadFile(filepath.Join(c, ReportFile)); !strings.Contains(string(rep), fmt.Sprintf("training time %.1f s", total)) {
+		t.Errorf("report.txt does not give the total training time %.1f s:\n%s", total, rep)
+	}
 	if !sameModel(t, filepath.Join(a, ModelFile), filepath.Join(c, ModelFile)) {
 		t.Error("resumed run ended with other weights than an uninterrupted one")
 	}
@@ -221,8 +244,9 @@ func TestNaNStopsTraining(t *testing.T) {
 	cfg.Optimizer = "sgd"
 	dir := t.TempDir()
 	_, err := Run(context.Background(), gputest.Device(t), realData(t), cfg, RunOptions{Dir: dir})
-	if err == nil || !strings.Contains(err.Error(), "epoch 2") || !strings.Contains(err.Error(), "--lr") {
-		t.Fatalf("err = %v, want a non-finite loss in epoch 2 with advice on --lr", err)
+	var de *DivergedError
+	if !errors.As(err, &de) || de.Epoch != 2 || de.Kept != 1 || !strings.Contains(err.Error(), "learning rate") {
+		t.Fatalf("err = %v, want a divergence in epoch 2 with advice on the learning rate", err)
 	}
 	s, err := NewSession(gputest.Device(t), cfg, []int{1, 28, 28}, 64)
 	if err != nil {
