@@ -32,7 +32,7 @@ func init() {
 			torch := fs.String("torch", "", "PyTorch baseline `FILE` from scripts/torch_baseline.py --json, for the ratio column")
 			presets := fs.String("presets", "", "comma-separated presets (default tutorial,default,best; --quick tutorial,default)")
 			batches := fs.IntSlice("batches", nil, "kernel benchmark batches (default 1,64,256 and the tutorial's 8192-row chunk)")
-			fs.IntVar(&o.Runs, "runs", 0, "timed runs per kernel (default 5, --quick 3)")
+			fs.Var(countValue{&o.Runs}, "runs", "timed runs per kernel (default 5, --quick 3)")
 			fs.DurationVar(&o.MaxRowTime, "max-row-time", 0, "time a kernel by one run when its first run takes longer (default 1s, --quick 300ms)")
 			fs.DurationVar(&o.SkipTime, "skip-time", 0, "skip a kernel whose run is estimated to take longer (default 2s, --quick 1s; -1s: never)")
 			fs.BoolVar(&o.NoKernels, "no-kernels", false, "skip the per-kernel benchmark")
@@ -51,6 +51,11 @@ func init() {
 				}
 				if *child {
 					return bench.StartupChild(g.opt, o.Presets)
+				}
+				for _, b := range *batches {
+					if b < 1 {
+						return usagef("--batches %d: every batch must be at least 1", b)
+					}
 				}
 				o.Batches = *batches
 				o.Command = "glcnn bench " + strings.Join(os.Args[2:], " ")

@@ -50,7 +50,7 @@ func init() {
 			path := fs.String("data", "", "dataset to read (default "+data.DefaultDir+")")
 			format := fs.String("format", "apparels", "output layout: apparels")
 			out := fs.String("out", "", "folder to create")
-			limit := fs.Int("limit", 0, "first N images of each set (0: all)")
+			limit := countFlag(fs, "limit", "first N images of each set (0: all)")
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
 					return err
@@ -60,6 +60,9 @@ func init() {
 				}
 				if *out == "" {
 					return usagef("--out is required")
+				}
+				if err := checkNewDir(*out); err != nil {
+					return err
 				}
 				ds, err := data.Load(*path, data.LoadOptions{Progress: os.Stderr})
 				if err != nil {

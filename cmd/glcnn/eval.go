@@ -30,18 +30,20 @@ func init() {
 				if *split != "test" && *split != "train" {
 					return usagef("--split %q: want test or train", *split)
 				}
-				ds, s, closeAll, err := openModel(&g, &ck, *model, *path)
+				ds, set, s, closeAll, err := openModel(&g, &ck, *model, *path, func(ds *data.Dataset) (*data.Set, error) {
+					set := ds.Test
+					if *split == "train" {
+						set = ds.Train
+					}
+					if set == nil || set.Labels == nil {
+						return nil, usagef("the %s set of %s has no labels (Apparels test sets have none): try --split train", *split, ds.Root)
+					}
+					return set, nil
+				})
 				if err != nil {
 					return err
 				}
 				defer closeAll()
-				set := ds.Test
-				if *split == "train" {
-					set = ds.Train
-				}
-				if set == nil || set.Labels == nil {
-					return fmt.Errorf("the %s set of %s has no labels (Apparels test sets have none): try --split train", *split, ds.Root)
-				}
 				preds, err := s.Predict(set)
 				if err != nil {
 					return err
@@ -69,15 +71,20 @@ func init() {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				ds, s, closeAll, err := openModel(&g, &ck, *model, *path)
+				if err := checkOutFile(*out); err != nil {
+					return err
+				}
+				ds, test, s, closeAll, err := openModel(&g, &ck, *model, *path, func(ds *data.Dataset) (*data.Set, error) {
+					if ds.Test == nil || ds.Test.N == 0 {
+						return nil, usagef("%s has no test set", ds.Root)
+					}
+					return ds.Test, nil
+				})
 				if err != nil {
 					return err
 				}
 				defer closeAll()
-				if ds.Test == nil || ds.Test.N == 0 {
-					return fmt.Errorf("%s has no test set", ds.Root)
-				}
-				preds, err := s.Predict(ds.Test)
+				preds, err := s.Predict(test)
 				if err != nil {
 					return err
 				}
@@ -97,34 +104,42 @@ func modelFlags(fs *pflag.FlagSet) (model, path *string) {
 		fs.String("data", "", "dataset (default "+data.DefaultDir+")")
 }
 
-// openModel loads the dataset, opens the device, runs the device
-// self-check on the model's network (as --check says) and loads the model
-// for evaluation with the kernel variants the check chose; closeAll
-// releases them.
-func openModel(g *gpuFlags, ck *checkFlag, model, path string) (ds *data.Dataset, s *trainer.Session, closeAll func(), err error) {
+// openModel reads the model and the dataset, checks that the set pick
+// chooses has images of the model's input shape, then opens the device,
+// runs the device self-check on the model's network (as --check says) and
+// loads the model for evaluation with the kernel variants the check
+// chose; closeAll releases them. Every mistake in the model, the data or
+// their match is found before the device is opened.
+func openModel(g *gpuFlags, ck *checkFlag, model, path string, pick func(*data.Dataset) (*data.Set, error)) (ds *data.Dataset, set *data.Set, s *trainer.Session, closeAll func(), err error) {
 	if model == "" {
-		return nil, nil, nil, usagef("--model is required")
+		return nil, nil, nil, nil, usagef("--model is required")
 	}
 	if err := ck.validate(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	f, err := trainer.ReadModel(model)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if ds, err = data.Load(path, data.LoadOptions{Progress: os.Stderr, Cache: true}); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
+	}
+	if set, err = pick(ds); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := f.CheckInput(set); err != nil {
+		return nil, nil, nil, nil, usagef("--model %s takes %s images; %s has %s images", model, trainer.ShapeString(f.In), ds.Root, trainer.ShapeString([]int{1, set.H, set.W}))
 	}
 	dev, err := g.open()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if f.Config.Variants, err = ck.variants(dev, f.Config, f.In, false); err == nil {
 		s, err = f.NewSession(dev, 1024)
 	}
 	if err != nil {
 		dev.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return ds, s, func() { s.Release(); dev.Close() }, nil
+	return ds, set, s, func() { s.Release(); dev.Close() }, nil
 }

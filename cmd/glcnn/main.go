@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/trainer"
 )
 
 // command is one subcommand: its flags, usage text and action.
@@ -28,8 +30,26 @@ var commands = map[string]*command{}
 
 func register(c *command) { commands[c.name] = c }
 
+// Exit statuses, one rule for every command (the README's "Exit status"
+// table lists them; TestExitStatusTable checks it against these).
+const (
+	exitOK      = 0
+	exitFailure = 1 // a runtime failure: the device, a refused self-check, a diverged run, a failed write
+	exitUsage   = 2 // a usage error or a bad input file, found before any output is written
+	// exitInterrupted is 128+SIGINT, what a shell reports for a process
+	// that Ctrl-C killed: an interrupted run is not a success.
+	exitInterrupted = 130
+)
+
+// exitStatuses names every status the CLI returns.
+var exitStatuses = map[int]string{exitOK: "success", exitFailure: "runtime failure",
+	exitUsage: "usage error or bad input", exitInterrupted: "interrupted"}
+
 // usageError is a mistake on the command line: exit status 2, as is bad
-// input data (*data.InputError). Every other failure exits with 1.
+// input data (*data.InputError) and a bad model or checkpoint file
+// (*trainer.ModelError). Every other failure exits with 1, but an
+// interrupted command (interruptedError, or a context cancelled by a
+// signal) with 130.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
@@ -41,7 +61,7 @@ type gpuFlags struct{ opt gpu.Options }
 
 func (g *gpuFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&g.opt.Context, "context", "auto", "OpenGL context backend: auto (EGL, then GLFW), egl (headless) or glfw (needs X or xvfb-run)")
-	fs.IntVar(&g.opt.GPU, "gpu", 0, "EGL device index on machines with several GPUs")
+	fs.Var(countValue{&g.opt.GPU}, "gpu", "EGL device index on machines with several GPUs")
 	fs.BoolVar(&g.opt.Debug, "gl-debug", false, "KHR_debug messages and glGetError after every GL call (slow)")
 }
 
@@ -65,22 +85,22 @@ func run(args []string) int {
 		}
 		printHelp()
 		if len(args) == 0 {
-			return 2
+			return exitUsage
 		}
-		return 0
+		return exitOK
 	}
 	name := args[0]
 	if name == "data" {
 		if len(args) < 2 || commands["data "+args[1]] == nil {
 			fmt.Fprintln(os.Stderr, "glcnn data: want a subcommand: export (see glcnn data export --help)")
-			return 2
+			return exitUsage
 		}
 		name, args = "data "+args[1], args[1:]
 	}
 	c := commands[name]
 	if c == nil {
 		fmt.Fprintf(os.Stderr, "glcnn: unknown command %q (see glcnn --help)\n", args[0])
-		return 2
+		return exitUsage
 	}
 	return runCommand(c, args[1:])
 }
@@ -98,24 +118,41 @@ func runCommand(c *command, args []string) int {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return 0
+			return exitOK
 		}
 		fmt.Fprintf(os.Stderr, "glcnn %s: %v (see glcnn %s --help)\n", c.name, err, c.name)
-		return 2
+		return exitUsage
 	}
 	applyCacheDir()
 	err := action(fs.Args())
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	fmt.Fprintf(os.Stderr, "glcnn %s: %v\n", c.name, err)
+	return exitStatus(err)
+}
+
+// exitStatus is the status for an error of a command.
+func exitStatus(err error) int {
 	var ue usageError
 	var ie *data.InputError
-	if errors.As(err, &ue) || errors.As(err, &ie) {
-		return 2
+	var me *trainer.ModelError
+	var ce *trainer.ConfigError
+	var ir interruptedError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &me), errors.As(err, &ce):
+		return exitUsage
+	case errors.As(err, &ir), errors.Is(err, context.Canceled):
+		return exitInterrupted
 	}
-	return 1
+	return exitFailure
 }
+
+// interruptedError is a command stopped by SIGINT or SIGTERM after it
+// saved what lets it continue.
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
 
 func printHelp() {
 	fmt.Fprint(os.Stderr, `glcnn trains and runs CNNs on any GPU with OpenGL 4.3 (or the CPU through Mesa's llvmpipe).

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -42,8 +43,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	preset := fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
 	shown := trainer.Presets["default"].Config
 	configFlags(fs, &shown)
-	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it)")
+	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it); must be new or empty unless --resume or --force")
 	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
+	force := fs.Bool("force", false, "start a new run in a used --out folder, deleting the old run's outputs first")
 	var ck checkFlag
 	ck.add(fs)
 	g.add(fs)
@@ -59,30 +61,34 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			return err
 		}
 		if *resume {
-			if *out == "" {
+			switch {
+			case *out == "":
 				return usagef("--resume needs --out RUN_FOLDER")
+			case *force:
+				return usagef("--resume continues the run in --out, --force starts a new one there: give one of them")
 			}
 			if full, err = resumeConfig(fs, *out); err != nil {
 				return err
 			}
 		}
 		if err := full.Validate(); err != nil {
-			return usageError{err.Error()}
+			return configUsage(err, *resume)
 		}
 		dir := *out
 		if dir == "" {
 			dir = filepath.Join("runs", fmt.Sprintf("%s-%s", *preset, time.Now().Format("20060102-150405")))
 		}
-		if *resume {
-			if _, err := os.Stat(filepath.Join(dir, trainer.CheckpointFile)); err != nil {
-				return usagef("--resume: no checkpoint in %s", dir)
-			}
+		if err := checkRunDir(dir, *resume, *force); err != nil {
+			return err
 		}
 		ds, err := data.Load(full.Data, data.LoadOptions{Progress: os.Stderr, Cache: true})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(os.Stderr, "data: %s\n", ds)
+		if err := trainer.CheckSplit(ds, full); err != nil {
+			return configUsage(err, *resume)
+		}
 		spec, _ := trainer.ParseSpec(full.Arch)
 		in := []int{1, ds.Train.H, ds.Train.W}
 		if _, err := spec.Shapes(in, len(data.ClassNames)); err != nil {
@@ -98,6 +104,11 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		if *force {
+			if err := trainer.ClearOutputs(dir); err != nil {
+				return err
+			}
+		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -105,11 +116,15 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			linkLatest(dir)
 		}
 		res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *resume, Log: os.Stdout, Progress: newBar()})
+		var de *trainer.DivergedError
+		if errors.As(err, &de) {
+			return errors.New(de.Message(fmt.Sprintf("try --lr %g", de.LR/10)))
+		}
 		if err != nil {
 			return err
 		}
 		if res.Interrupted {
-			return nil
+			return interruptedError{fmt.Sprintf("interrupted: checkpoint saved in %s; continue with glcnn train --resume --out %s", dir, dir)}
 		}
 		fmt.Printf("validation accuracy %s, test accuracy %s, %.0f s of training on %s\n",
 			percent(res.ValAcc, "no validation split"), percent(res.TestAcc, "no test labels"), res.TrainSeconds, dev.Info().Renderer)
@@ -125,7 +140,7 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	var changed []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check":
+		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check", "cache-dir":
 		default:
 			changed = append(changed, "--"+f.Name)
 		}
