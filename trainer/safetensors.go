@@ -205,25 +205,89 @@ func checkSTensor(t *STensor, seen map[string]bool) error {
 // times its dtype's size. Errors name the file and, where one is at fault,
 // the tensor.
 func ReadSafetensors(path string) ([]STensor, map[string]string, error) {
-	raw, err := os.ReadFile(path)
+	raw, size, err := readSafetensorsFile(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("trainer: safetensors: %w", err)
 	}
-	ts, meta, err := parseSafetensors(raw)
+	ts, meta, err := parseSafetensors(raw, size)
 	if err != nil {
 		return nil, nil, fmt.Errorf("trainer: safetensors %s: %w", path, err)
 	}
 	return ts, meta, nil
 }
 
-// parseSafetensors decodes a whole safetensors file held in raw.
-func parseSafetensors(raw []byte) ([]STensor, map[string]string, error) {
-	if len(raw) < 8 {
-		return nil, nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated or not safetensors)", len(raw))
+// readSafetensorsFile reads a regular file (a device such as /dev/zero or
+// a FIFO is refused before it is opened) of size bytes, but no more of it
+// than its header describes, plus one byte to tell trailing garbage: the
+// header alone when it is not valid, the 8-byte length alone when that
+// does not fit. So a huge (say sparse) file is refused by parseSafetensors
+// without being read whole.
+func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, 0, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	size = st.Size()
+	limit := size
+	var head [8]byte
+	if _, err := io.ReadFull(f, head[:]); err == nil {
+		limit = 8
+		if n := binary.LittleEndian.Uint64(head[:]); n <= maxSafetensorsHeader && n <= uint64(size-8) {
+			limit = 8 + int64(n)
+			header := make([]byte, n)
+			if _, err := io.ReadFull(f, header); err == nil {
+				if end, ok := dataEnd(header); ok {
+					limit = min(size, limit+end+1)
+				}
+			}
+		}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, err
+	}
+	raw = make([]byte, limit)
+	k, err := io.ReadFull(f, raw)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, 0, err
+	}
+	return raw[:k], size, nil
+}
+
+// dataEnd is the end of the data buffer a header describes: the largest
+// end offset of its tensors (ok is false when the header is not valid
+// JSON; parseSafetensors then says what is wrong).
+func dataEnd(header []byte) (end int64, ok bool) {
+	var entries map[string]json.RawMessage
+	if json.Unmarshal(header, &entries) != nil {
+		return 0, false
+	}
+	for name, msg := range entries {
+		var e stHeaderEntry
+		if name == metadataKey || json.Unmarshal(msg, &e) != nil {
+			continue
+		}
+		end = max(end, e.DataOffsets[1])
+	}
+	return end, true
+}
+
+// parseSafetensors decodes a safetensors file of size bytes from raw, all
+// of it or the prefix readSafetensorsFile read.
+func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, error) {
+	if size < 8 || len(raw) < 8 {
+		return nil, nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated or not safetensors)", size)
 	}
 	n := binary.LittleEndian.Uint64(raw[:8])
-	if n > maxSafetensorsHeader || n > uint64(len(raw)-8) {
-		return nil, nil, fmt.Errorf("header length %d does not fit in the file's %d bytes (truncated or not safetensors)", n, len(raw))
+	if n > maxSafetensorsHeader || n > uint64(size-8) || n > uint64(len(raw)-8) {
+		return nil, nil, fmt.Errorf("header length %d does not fit in the file's %d bytes (truncated or not safetensors)", n, size)
 	}
 	header, data := raw[8:8+n], raw[8+n:]
 	var entries map[string]json.RawMessage
@@ -279,7 +343,7 @@ func parseSafetensors(raw []byte) ([]STensor, map[string]string, error) {
 		next = o[1]
 	}
 	if next != int64(len(data)) {
-		return nil, nil, fmt.Errorf("tensors cover %d bytes of the %d-byte data buffer (trailing garbage?)", next, len(data))
+		return nil, nil, fmt.Errorf("tensors cover %d bytes of the %d-byte data buffer (trailing garbage?)", next, size-8-int64(n))
 	}
 	return out, meta, nil
 }

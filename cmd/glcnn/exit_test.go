@@ -111,6 +111,7 @@ func TestExitStatusTable(t *testing.T) {
 			{"eval", "--model", filepath.Join(dir, "missing.safetensors"), "--data", data},
 			{"eval", "--model", truncated, "--data", data},
 			{"eval", "--model", foreign, "--data", data},
+			{"eval", "--model", "/dev/zero", "--data", data},
 			{"eval", "--model", other, "--data", data, "--check", "off"},
 			{"check", "--model", truncated},
 			{"train", "--data", data, "--out", notDir},
