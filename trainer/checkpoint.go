@@ -53,6 +53,9 @@ func (s *Session) loadCheckpoint(path string) (checkpoint, error) {
 	if meta["arch"] != s.Model.Spec.String() {
 		return ck, modelErrorf(path, "a checkpoint of arch %q, not %q", meta["arch"], s.Model.Spec)
 	}
+	if in, want := meta["input"], s.metadata()["input"]; in != want {
+		return ck, modelErrorf(path, "a checkpoint for %s images, not %s", strings.ReplaceAll(in, ",", "x"), ShapeString(s.Model.In))
+	}
 	if o, want := meta["optimizer"], optimizerName(s.Opt); o != "" && o != want {
 		return ck, modelErrorf(path, "a checkpoint of optimizer %s, not %s", o, want)
 	}
