@@ -31,6 +31,7 @@ func init() {
   glcnn train --arch conv:32:3,bn,relu,maxpool:2,flatten,fc:10 --epochs 5 --lr 0.002
   glcnn train --data ~/apparels --preset best --out runs/best
   glcnn train --resume --out runs/default-20261128-101500
+  glcnn train --force --out runs/best          # start over in a used run folder
 
 Arch spec (comma-separated, in order):
 ` + trainer.SpecHelp(),
