@@ -95,11 +95,19 @@ var (
 // software renderer, where BenchmarkConv2D measured 8-16 up to twice as
 // fast as 64; a GPU wants full warps.
 func blockedWG(d *gpu.Device) int {
-	if d.Info().Software {
+	if !gpuShaped(d) {
 		return 16
 	}
 	return 64
 }
+
+// forceGPUShapes makes the layers choose workgroup sizes and slice counts
+// for a GPU even on a software renderer, so that the tests run the
+// configurations a GPU gets on the CPU drivers too (gpu_shapes_test.go).
+var forceGPUShapes = false
+
+// gpuShaped reports whether the layers shape their dispatches for a GPU.
+func gpuShaped(d *gpu.Device) bool { return forceGPUShapes || !d.Info().Software }
 
 // convFilterJB is the number of kernel columns a dw invocation owns; with
 // convFilterKB it keeps the accumulators within two arrays of 32 floats,
@@ -292,7 +300,7 @@ func dyVector(ow int) int {
 // maxSlices bounds slices(n) for every batch n up to the largest.
 func (l *Conv2D) maxSlices() int {
 	if l.kern == 2 {
-		return max(min(l.n, divUp(convVecInvocations[l.dev.Info().Software], l.c*divUp(l.OutC, convVecFilterKB))),
+		return max(min(l.n, divUp(convVecInvocations[!gpuShaped(l.dev)], l.c*divUp(l.OutC, convVecFilterKB))),
 			divUp(l.n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
 	}
 	return l.slices(l.n)
@@ -314,7 +322,7 @@ func (l *Conv2D) slices(n int) int {
 		return divUp(n, per)
 	case 2:
 		inv := l.c * divUp(l.OutC, convVecFilterKB)
-		ns := min(n, divUp(convVecInvocations[l.dev.Info().Software], inv))
+		ns := min(n, divUp(convVecInvocations[!gpuShaped(l.dev)], inv))
 		// The db sum loops over every pixel of a slice: keep it well under
 		// llvmpipe's 65535 loop iterations per invocation.
 		ns = max(ns, divUp(n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
