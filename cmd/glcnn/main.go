@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -77,22 +78,24 @@ func (g *gpuFlags) open() (*gpu.Device, error) {
 func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		if len(args) > 1 {
-			if c := commands[args[1]]; c != nil {
-				return runCommand(c, []string{"--help"})
-			}
-		}
-		printHelp()
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
+	if len(args) == 0 {
+		printHelp(os.Stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		return runHelp(args[1:])
+	case "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	name := args[0]
 	if name == "data" {
+		if len(args) >= 2 && (args[1] == "-h" || args[1] == "--help") {
+			printGroupHelp(os.Stdout, "data")
+			return exitOK
+		}
 		if len(args) < 2 || commands["data "+args[1]] == nil {
-			fmt.Fprintln(os.Stderr, "glcnn data: want a subcommand: export (see glcnn data export --help)")
+			fmt.Fprintln(os.Stderr, "glcnn data: want a subcommand: export (see glcnn data --help)")
 			return exitUsage
 		}
 		name, args = "data "+args[1], args[1:]
@@ -105,15 +108,35 @@ func run(args []string) int {
 	return runCommand(c, args[1:])
 }
 
+// runHelp is glcnn help [COMMAND]: the help goes to stdout (it was asked
+// for), an unknown command is a usage error.
+func runHelp(args []string) int {
+	name := strings.Join(args, " ")
+	switch {
+	case name == "":
+		printHelp(os.Stdout)
+		return exitOK
+	case commands[name] != nil:
+		return runCommand(commands[name], []string{"--help"})
+	case isGroup(name):
+		printGroupHelp(os.Stdout, name)
+		return exitOK
+	}
+	fmt.Fprintf(os.Stderr, "glcnn help: unknown command %q (see glcnn --help)\n", name)
+	return exitUsage
+}
+
 func runCommand(c *command, args []string) int {
 	fs := pflag.NewFlagSet("glcnn "+c.name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	action := c.flags(fs)
 	applyCacheDir := cacheDirFlag(fs)
+	// pflag calls Usage only for --help (ContinueOnError): help asked
+	// for goes to stdout.
 	fs.Usage = func() {
-		fmt.Fprintf(os.Stderr, "glcnn %s — %s\n\nUsage:\n  glcnn %s %s\n\nFlags:\n%s", c.name, c.summary, c.name, c.usage, fs.FlagUsages())
+		fmt.Fprintf(os.Stdout, "glcnn %s — %s\n\nUsage:\n  glcnn %s %s\n\nFlags:\n%s", c.name, c.summary, c.name, c.usage, fs.FlagUsages())
 		if c.examples != "" {
-			fmt.Fprintf(os.Stderr, "\nExamples:\n%s\n", c.examples)
+			fmt.Fprintf(os.Stdout, "\nExamples:\n%s\n", c.examples)
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -154,23 +177,54 @@ type interruptedError struct{ msg string }
 
 func (e interruptedError) Error() string { return e.msg }
 
-func printHelp() {
-	fmt.Fprint(os.Stderr, `glcnn trains and runs CNNs on any GPU with OpenGL 4.3 (or the CPU through Mesa's llvmpipe).
+// printHelp writes the list of commands to w: stdout when help was asked
+// for, stderr after a bare glcnn.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `glcnn trains and runs CNNs on any GPU with OpenGL 4.3 (or the CPU through Mesa's llvmpipe).
 
 Usage:
   glcnn <command> [flags]
+  glcnn help <command>
+  glcnn --version
 
 Commands:
 `)
+	for _, n := range commandNames() {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'glcnn <command> --help' for a command's flags and examples.")
+}
+
+// commandNames lists the commands, sorted ("data export" among them).
+func commandNames() []string {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].summary)
+	return names
+}
+
+// isGroup reports whether name is a group of commands ("data" for "data
+// export").
+func isGroup(name string) bool {
+	for n := range commands {
+		if strings.HasPrefix(n, name+" ") {
+			return true
+		}
 	}
-	fmt.Fprintln(os.Stderr, "\nRun 'glcnn <command> --help' for a command's flags and examples.")
+	return false
+}
+
+// printGroupHelp writes the commands of a group, such as data, to w.
+func printGroupHelp(w io.Writer, group string) {
+	fmt.Fprintf(w, "Usage:\n  glcnn %s <command> [flags]\n\nCommands:\n", group)
+	for _, n := range commandNames() {
+		if sub, ok := strings.CutPrefix(n, group+" "); ok {
+			fmt.Fprintf(w, "  %-12s %s\n", sub, commands[n].summary)
+		}
+	}
+	fmt.Fprintf(w, "\nRun 'glcnn %s <command> --help' for a command's flags and examples.\n", group)
 }
 
 // noArgs refuses positional arguments.

@@ -50,11 +50,21 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"train", "--arch", "conv:4:3,pool:2,fc:10"}, 2, `layer 2 "pool:2": unknown kind`},
 		{[]string{"eval"}, 2, "--model is required"},
 		{[]string{"data"}, 2, "want a subcommand: export"},
+		{[]string{"data", "--help"}, 0, "export"},
+		{[]string{"help", "data"}, 0, "export"},
+		{[]string{"help", "data", "export"}, 0, "--format"},
+		{[]string{"help", "nope"}, 2, `unknown command "nope"`},
+		{[]string{"completion", "tcsh"}, 2, `shell "tcsh"`},
 		{[]string{"data", "export", "--format", "csv", "--out", out}, 2, "only apparels"},
 	} {
-		code, stderr := capture(t, c.args...)
-		if code != c.code || !strings.Contains(stderr, c.want) {
-			t.Errorf("glcnn %s: status %d, want %d; stderr %q, want it to contain %q", strings.Join(c.args, " "), code, c.code, stderr, c.want)
+		// Help asked for goes to stdout, errors to stderr.
+		code, stdout, stderr := captureBoth(t, c.args...)
+		got := stderr
+		if c.code == 0 {
+			got = stdout
+		}
+		if code != c.code || !strings.Contains(got, c.want) {
+			t.Errorf("glcnn %s: status %d, want %d; stdout %q, stderr %q, want %q in the first if the status is 0", strings.Join(c.args, " "), code, c.code, stdout, stderr, c.want)
 		}
 	}
 	if _, err := os.Stat(out); err == nil {
@@ -63,11 +73,20 @@ func TestExitStatus(t *testing.T) {
 }
 
 func TestHelpListsCommands(t *testing.T) {
-	_, stderr := capture(t, "--help")
-	for _, c := range []string{"info", "check", "train", "eval", "predict", "bench", "show", "data export"} {
-		if !strings.Contains(stderr, "  "+c) {
-			t.Errorf("--help does not list %q:\n%s", c, stderr)
+	for _, args := range [][]string{{"--help"}, {"help"}, {"-h"}} {
+		code, stdout, stderr := captureBoth(t, args...)
+		if code != 0 || stderr != "" {
+			t.Errorf("glcnn %s: status %d, stderr %q; want 0 and nothing", args[0], code, stderr)
 		}
+		for _, c := range []string{"info", "check", "train", "eval", "predict", "bench", "show", "data export", "version", "completion"} {
+			if !strings.Contains(stdout, "  "+c) {
+				t.Errorf("glcnn %s does not list %q on stdout:\n%s", args[0], c, stdout)
+			}
+		}
+	}
+	// A bare glcnn is a usage error: the list goes to stderr.
+	if code, stdout, stderr := captureBoth(t); code != exitUsage || stdout != "" || !strings.Contains(stderr, "Commands:") {
+		t.Errorf("glcnn: status %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
