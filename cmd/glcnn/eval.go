@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/spf13/pflag"
@@ -55,47 +54,6 @@ func init() {
 			}
 		},
 	})
-	register(&command{
-		name:     "predict",
-		summary:  "predict the test set and write submission.csv (id,label)",
-		usage:    "--model FILE [--data PATH] --out submission.csv",
-		examples: "  glcnn predict --model runs/latest/model.safetensors --data ~/apparels --out submission.csv",
-		flags: func(fs *pflag.FlagSet) func([]string) error {
-			var g gpuFlags
-			model, path := modelFlags(fs)
-			out := fs.String("out", "submission.csv", "where to write the predictions")
-			var ck checkFlag
-			ck.add(fs)
-			g.add(fs)
-			return func(args []string) error {
-				if err := noArgs(args); err != nil {
-					return err
-				}
-				if err := checkOutFile(*out); err != nil {
-					return err
-				}
-				ds, test, s, closeAll, err := openModel(&g, &ck, *model, *path, func(ds *data.Dataset) (*data.Set, error) {
-					if ds.Test == nil || ds.Test.N == 0 {
-						return nil, usagef("%s has no test set", ds.Root)
-					}
-					return ds.Test, nil
-				})
-				if err != nil {
-					return err
-				}
-				defer closeAll()
-				preds, err := s.Predict(test)
-				if err != nil {
-					return err
-				}
-				if err := trainer.WriteSubmission(*out, ds, preds); err != nil {
-					return err
-				}
-				fmt.Printf("%d predictions written to %s\n", len(preds), *out)
-				return nil
-			}
-		},
-	})
 }
 
 // modelFlags are the --model and --data flags of eval and predict.
@@ -130,16 +88,26 @@ func openModel(g *gpuFlags, ck *checkFlag, model, path string, pick func(*data.D
 	if err := f.CheckInput(set); err != nil {
 		return nil, nil, nil, nil, usagef("--model %s takes %s images; %s has %s images", model, trainer.ShapeString(f.In), ds.Root, trainer.ShapeString([]int{1, set.H, set.W}))
 	}
+	if s, closeAll, err = openSession(g, ck, f); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return ds, set, s, closeAll, nil
+}
+
+// openSession opens the device, runs the device self-check on the
+// network of the model f (as --check says) and loads f for evaluation
+// with the kernel variants the check chose; closeAll releases them.
+func openSession(g *gpuFlags, ck *checkFlag, f *trainer.SavedModel) (s *trainer.Session, closeAll func(), err error) {
 	dev, err := g.open()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	if f.Config.Variants, err = ck.variants(dev, f.Config, f.In, false); err == nil {
 		s, err = f.NewSession(dev, 1024)
 	}
 	if err != nil {
 		dev.Close()
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	return ds, set, s, func() { s.Release(); dev.Close() }, nil
+	return s, func() { s.Release(); dev.Close() }, nil
 }

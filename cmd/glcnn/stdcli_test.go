@@ -84,6 +84,7 @@ t glcnn data ex
 t glcnn data export --fo
 t glcnn help pre
 t glcnn eval --model m --spl
+t glcnn predict --json --model m --to
 t glcnn completion z
 `
 	cmd := exec.Command(bash, "--norc", "-c", probe, "probe", path)
@@ -93,7 +94,7 @@ t glcnn completion z
 	if err != nil {
 		t.Fatalf("bash: %v: %s", err, errb.String())
 	}
-	want := "train\n--resume\ntutorial\nexport\n--format\npredict\n--split\nzsh\n"
+	want := "train\n--resume\ntutorial\nexport\n--format\npredict\n--split\n--topk\nzsh\n"
 	if string(out) != want || errb.Len() > 0 {
 		t.Errorf("completions:\n%s\nwant:\n%s\nstderr: %s", out, want, errb.String())
 	}
