@@ -9,16 +9,25 @@ import (
 	"github.com/glcnn/glcnn/gpu"
 )
 
-// metadata is what a model file says about itself.
+// metadata is what a model file says about itself, and which glcnn wrote
+// it (glcnn_version, and glcnn_revision when the build recorded it).
 func (s *Session) metadata() map[string]string {
-	return map[string]string{
+	b := Build()
+	meta := map[string]string{
 		"format":  "glcnn",
 		"arch":    s.Model.Spec.String(),
 		"input":   strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.Model.In)), ","), "[]"),
 		"classes": strings.Join(data.ClassNames[:], "|"),
 		"mean":    strconv.FormatFloat(s.Cfg.Mean, 'g', -1, 64),
 		"std":     strconv.FormatFloat(s.Cfg.Std, 'g', -1, 64),
+
+		"glcnn_version": b.Version,
+		"glcnn_go":      b.Go,
 	}
+	if b.Revision != "" {
+		meta["glcnn_revision"] = b.Revision
+	}
+	return meta
 }
 
 // SaveModel writes the weights as a PyTorch-compatible state dict. It

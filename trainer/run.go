@@ -68,6 +68,21 @@ type Progress interface {
 	Done()
 }
 
+// RunInfo is what config.json records besides the Config: the data the
+// run read and what ran it. A resumed run reads only the Config back.
+type RunInfo struct {
+	DataRoot string    `json:"data_root"` // the folder the data were read from, resolved (Config.Data may be "")
+	Layout   string    `json:"layout"`    // data.LayoutIDX or data.LayoutApparels
+	Glcnn    BuildInfo `json:"glcnn"`
+	Renderer string    `json:"renderer"` // the GL renderer that trained it
+}
+
+// runConfig is config.json: the Config's fields, then "run".
+type runConfig struct {
+	Config
+	Run RunInfo `json:"run"`
+}
+
 // Result summarises a finished run.
 type Result struct {
 	Dir               string
@@ -128,6 +143,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	}
 	defer s.Release()
 
+	s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer}
 	res := &Result{Dir: opt.Dir}
 	ck := checkpoint{}
 	kept := -1 // epochs done in the checkpoint on disk; -1: none
@@ -251,7 +267,7 @@ func totalSeconds(ms []EpochMetrics) float64 {
 // holds nothing until its first checkpoint, so a run that diverges in its
 // first epoch leaves it empty.
 func (s *Session) saveRun(dir string, ck checkpoint) error {
-	if err := writeJSON(filepath.Join(dir, ConfigFile), s.Cfg); err != nil {
+	if err := writeJSON(filepath.Join(dir, ConfigFile), runConfig{s.Cfg, s.info}); err != nil {
 		return err
 	}
 	return s.saveCheckpoint(filepath.Join(dir, CheckpointFile), ck)

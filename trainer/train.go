@@ -22,6 +22,7 @@ type Session struct {
 	x      *layers.Tensor
 	labels *gpu.Buffer[uint32]
 	finite *layers.FiniteCheck // counts non-finite values of params and optimizer state
+	info   RunInfo             // what Run records in config.json
 }
 
 // chunkRows picks the rows of one pass: the batch, capped so that no layer's

@@ -13,12 +13,13 @@ func init() {
 	register(&command{
 		name:     "eval",
 		summary:  "accuracy, per-class table and confusion matrix of a model on the test set",
-		usage:    "--model FILE [--data PATH] [--split test|train]",
-		examples: "  glcnn eval --model runs/latest/model.safetensors\n  glcnn eval --model model.safetensors --data ~/apparels --split train",
+		usage:    "--model FILE [--data PATH] [--split test|train] [--json]",
+		examples: "  glcnn eval --model runs/latest/model.safetensors\n  glcnn eval --model model.safetensors --data ~/apparels --split train\n  glcnn eval --model model.safetensors --json | jq .accuracy",
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var g gpuFlags
 			model, path := modelFlags(fs)
 			split := fs.String("split", "test", "which labelled set to evaluate: test or train")
+			asJSON := fs.Bool("json", false, "print the accuracy, per-class table and confusion matrix as one JSON object")
 			var ck checkFlag
 			ck.add(fs)
 			g.add(fs)
@@ -48,6 +49,11 @@ func init() {
 					return err
 				}
 				cm := trainer.Confusion(preds, set.Labels, len(data.ClassNames))
+				if *asJSON {
+					e := newEvalJSON(cm, data.ClassNames[:])
+					e.Model, e.Data, e.Layout, e.Split, e.Images, e.Renderer = *model, ds.Root, ds.Layout, *split, set.N, s.Dev.Info().Renderer
+					return printJSON(e)
+				}
 				rep := trainer.Report{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + s.Dev.Info().Renderer},
 					Sections: []trainer.ReportSection{{Name: *split, CM: cm}}}
 				return rep.WriteText(os.Stdout)

@@ -47,6 +47,7 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it); must be new or empty unless --resume or --force")
 	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
 	force := fs.Bool("force", false, "start a new run in a used --out folder, deleting the old run's outputs first")
+	asJSON := fs.Bool("json", false, "print a summary object (accuracies, epochs, outputs) on stdout at the end; the epoch log goes to stderr")
 	var ck checkFlag
 	ck.add(fs)
 	g.add(fs)
@@ -116,7 +117,11 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if *out == "" {
 			linkLatest(dir)
 		}
-		res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *resume, Log: os.Stdout, Progress: newBar()})
+		log := os.Stdout
+		if *asJSON {
+			log = os.Stderr // stdout holds only the summary
+		}
+		res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *resume, Log: log, Progress: newBar()})
 		var de *trainer.DivergedError
 		if errors.As(err, &de) {
 			return errors.New(de.Message(fmt.Sprintf("try --lr %g", de.LR/10)))
@@ -124,8 +129,24 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			sum := newTrainJSON(res)
+			sum.Data, sum.Layout, sum.Config, sum.Renderer = ds.Root, ds.Layout, full, dev.Info().Renderer
+			if !res.Interrupted {
+				sum.Model = filepath.Join(dir, trainer.ModelFile)
+			}
+			if res.SubmissionWritten {
+				sum.Submission = filepath.Join(dir, trainer.SubmissionFile)
+			}
+			if err := printJSON(sum); err != nil {
+				return err
+			}
+		}
 		if res.Interrupted {
 			return interruptedError{fmt.Sprintf("interrupted: checkpoint saved in %s; continue with glcnn train --resume --out %s", dir, dir)}
+		}
+		if *asJSON {
+			return nil
 		}
 		fmt.Printf("validation accuracy %s, test accuracy %s, %.0f s of training on %s\n",
 			percent(res.ValAcc, "no validation split"), percent(res.TestAcc, "no test labels"), res.TrainSeconds, dev.Info().Renderer)
@@ -141,7 +162,7 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	var changed []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check", "cache-dir":
+		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check", "cache-dir", "json":
 		default:
 			changed = append(changed, "--"+f.Name)
 		}
