@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/glcnn/glcnn/trainer"
@@ -102,6 +103,10 @@ func TestExitStatusTable(t *testing.T) {
 	os.MkdirAll(full, 0o755)
 	os.WriteFile(filepath.Join(full, "x"), nil, 0o644)
 	data := apparels(t, 20, 28, true)
+	big := filepath.Join(dir, "big.png")
+	writeImage(t, big, pattern(32, 0))
+	fifo := filepath.Join(dir, "fifo.png")
+	syscall.Mkfifo(fifo, 0o644)
 	cases := map[int][][]string{
 		exitOK: {{"predict", "--model", model, "--data", data, "--out", filepath.Join(dir, "sub.csv"), "--check", "off"}},
 		exitFailure: { // training that diverges
@@ -116,6 +121,8 @@ func TestExitStatusTable(t *testing.T) {
 			{"check", "--model", truncated},
 			{"train", "--data", data, "--out", notDir},
 			{"predict", "--model", model, "--data", data, "--out", full},
+			{"predict", "--model", model, "--check", "off", big},
+			{"predict", "--model", model, "--check", "off", fifo},
 			{"data", "export", "--data", data, "--out", full},
 		},
 	}
