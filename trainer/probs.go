@@ -1,10 +1,7 @@
 package trainer
 
 import (
-	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/layers"
@@ -21,8 +18,8 @@ import (
 // Unlike Predict, which reads back one class per image, it reads back every
 // logit: Classes floats per image.
 func (s *Session) Probabilities(set *data.Set) (probs [][]float64, err error) {
-	if in := s.Model.In; len(in) != 3 || in[0] != 1 || in[1] != set.H || in[2] != set.W {
-		return nil, fmt.Errorf("trainer: the model takes %s images, not 1x%dx%d", shapeText(in), set.H, set.W)
+	if err := checkInput("the model", s.Model.In, set); err != nil {
+		return nil, err
 	}
 	r, err := data.Upload(s.Dev, set)
 	if err != nil {
@@ -62,13 +59,4 @@ func softmax(dst []float64, logits []float32) {
 	for i := range dst {
 		dst[i] /= sum
 	}
-}
-
-// shapeText writes a shape as 1x28x28.
-func shapeText(shape []int) string {
-	parts := make([]string, len(shape))
-	for i, v := range shape {
-		parts[i] = strconv.Itoa(v)
-	}
-	return strings.Join(parts, "x")
 }
