@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 )
 
 // WriteFileAtomic writes a file through write so that path either keeps its
@@ -155,7 +154,9 @@ func makeExportTemp(parent, base string) (tmp string, unlock func(), err error) 
 	// succeed anyway.
 	f, err := os.Open(tmp)
 	if err == nil {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err = tryLock(f); errors.Is(err, errors.ErrUnsupported) {
+			err = nil // no locks here: the folder just is not protected
+		}
 		if err != nil {
 			f.Close()
 		}
@@ -188,7 +189,7 @@ func removeStaleExports(parent, base string) {
 		if err != nil {
 			continue
 		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		if tryLock(f) == nil {
 			os.RemoveAll(p)
 		}
 		f.Close()
