@@ -3,9 +3,7 @@ package trainer
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,31 +22,8 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
 		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
 	}
-	dir := t.TempDir()
-	const n = 100
-	rng := rand.New(rand.NewPCG(9, 1))
-	pixels := make([]uint8, n*28*28)
-	for i := range pixels {
-		pixels[i] = uint8(rng.IntN(256))
-	}
-	images := filepath.Join(dir, "images.idx3-ubyte.gz")
-	writeIDXImages(t, images, pixels, n)
-	ts := randomScriptNet(7)
-	scriptNetPredict(ts, pixels, n, true)
-	model := filepath.Join(dir, "model.safetensors")
-	// mean and std not 0 and 1: the normalisation is in the graph.
-	meta := map[string]string{"arch": scriptSpec, "input": "1,28,28",
-		"mean": fmt.Sprint(scriptMean), "std": fmt.Sprint(scriptStd)}
-	if err := WriteSafetensors(model, ts, meta); err != nil {
-		t.Fatal(err)
-	}
-	pred := scriptNetPredict(ts, pixels, n, false)
-	if classes := distinct(pred); classes < 5 {
-		t.Fatalf("the random net predicts only %d classes: agreement would prove little", classes)
-	}
-	subm := filepath.Join(dir, "submission.csv")
-	writeSubmission(t, subm, pred)
-
+	c := scriptFixture(t, 9)
+	dir, model, images, subm, ts := c.dir, c.model, c.images, c.subm, c.ts
 	out := filepath.Join(dir, "model.onnx")
 	text, code := runCheckScript(t, model, "--images", images, "--predictions", subm, "--onnx", out)
 	if code != 0 || !strings.Contains(text, "onnx: wrote "+out) {

@@ -212,23 +212,31 @@ func runCheckScript(t *testing.T, args ...string) (string, int) {
 // scripts/check_safetensors.py. It needs PyTorch on the system python
 // (Debian's python3-torch) and is skipped without it: the script is a
 // developer tool, not part of the engine.
-func TestCheckSafetensorsScript(t *testing.T) {
-	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
-		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
-	}
+// scriptCase is what the script tests run on: in the folder dir, 100
+// random images (IDX), a random scriptNet model ts (safetensors, with
+// normalisation metadata) and the float64 reference's predictions pred for
+// them (submission.csv).
+type scriptCase struct {
+	dir, model, images, subm string
+	ts                       []STensor
+	pred                     []int32
+}
+
+func scriptFixture(t *testing.T, seed uint64) scriptCase {
+	t.Helper()
 	dir := t.TempDir()
 	const n = 100
-	rng := rand.New(rand.NewPCG(8, 1))
+	rng := rand.New(rand.NewPCG(seed, 1))
 	pixels := make([]uint8, n*28*28)
 	for i := range pixels {
 		pixels[i] = uint8(rng.IntN(256))
 	}
 	images := filepath.Join(dir, "images.idx3-ubyte.gz")
 	writeIDXImages(t, images, pixels, n)
-
 	ts := randomScriptNet(7)
 	scriptNetPredict(ts, pixels, n, true)
 	model := filepath.Join(dir, "model.safetensors")
+	// mean and std not 0 and 1: the scripts must apply the normalisation.
 	meta := map[string]string{"arch": scriptSpec, "input": "1,28,28",
 		"mean": fmt.Sprint(scriptMean), "std": fmt.Sprint(scriptStd)}
 	if err := WriteSafetensors(model, ts, meta); err != nil {
@@ -240,6 +248,15 @@ func TestCheckSafetensorsScript(t *testing.T) {
 	}
 	subm := filepath.Join(dir, "submission.csv")
 	writeSubmission(t, subm, pred)
+	return scriptCase{dir, model, images, subm, ts, pred}
+}
+
+func TestCheckSafetensorsScript(t *testing.T) {
+	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
+		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
+	}
+	c := scriptFixture(t, 8)
+	dir, model, images, subm, ts, pred := c.dir, c.model, c.images, c.subm, c.ts, c.pred
 
 	t.Run("agree", func(t *testing.T) {
 		out, code := runCheckScript(t, model, "--images", images, "--predictions", subm)
