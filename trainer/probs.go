@@ -18,10 +18,7 @@ import (
 // Unlike Predict, which reads back one class per image, it reads back every
 // logit: Classes floats per image.
 func (s *Session) Probabilities(set *data.Set) (probs [][]float64, err error) {
-	if err := checkInput("the model", s.Model.In, set); err != nil {
-		return nil, err
-	}
-	r, err := data.Upload(s.Dev, set)
+	r, err := s.upload(set)
 	if err != nil {
 		return nil, err
 	}

@@ -205,13 +205,19 @@ func throughput(images int, d time.Duration) float64 {
 	return float64(images) / d.Seconds()
 }
 
-// Predict returns the predicted class of every image of set; images of
-// another shape than the model's input are an error.
-func (s *Session) Predict(set *data.Set) ([]int32, error) {
+// upload puts set on the device after checking that its images have the
+// model's input shape.
+func (s *Session) upload(set *data.Set) (*data.Resident, error) {
 	if err := checkInput("the model", s.Model.In, set); err != nil {
 		return nil, err
 	}
-	r, err := data.Upload(s.Dev, set)
+	return data.Upload(s.Dev, set)
+}
+
+// Predict returns the predicted class of every image of set; images of
+// another shape than the model's input are an error.
+func (s *Session) Predict(set *data.Set) ([]int32, error) {
+	r, err := s.upload(set)
 	if err != nil {
 		return nil, err
 	}
