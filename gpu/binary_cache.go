@@ -291,6 +291,7 @@ func newProgram(prog uint32, key string, src *shaders.Source) *Program {
 	}
 	if len(src.Params) > 0 {
 		p.values = make([]byte, paramBlockSize(prog, 4*len(src.Params)))
+		bindParamBlock(prog)
 	}
 	var local [3]int32
 	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])

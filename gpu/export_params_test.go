@@ -35,3 +35,6 @@ func ParamWrites(d *Device) int {
 	d.Call(func() { n = d.params.writes })
 	return n
 }
+
+// SkewParamRing moves the ring's next free position on by n bytes.
+func SkewParamRing(d *Device, n int) { d.Call(func() { d.params.next += int64(n) }) }

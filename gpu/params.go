@@ -41,9 +41,11 @@ func (p *Program) setParam(u Uniform) {
 // paramRing is the uniform buffer that carries kernels' parameter blocks.
 // A block goes to the next free slot, at a multiple of
 // GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT (16 on llvmpipe, up to 256 on GPUs;
-// glBindBufferRange refuses other offsets), so a driver that batches
-// dispatches never waits for one to finish before the next block is
-// written; after a wrap GL's ordering keeps a rewrite correct.
+// glBindBufferRange refuses other offsets), so consecutive dispatches read
+// distinct slots and a driver that batches them need not wait before
+// writing the next block. After a wrap, a write may land on a slot an
+// earlier dispatch still reads: GL's ordering keeps that correct, at the
+// cost of a stall or a copy in the driver.
 //
 // Positions are absolute (bytes ever allocated), so that a slot can be
 // reused while the ring has not come round to it again: each program
@@ -83,8 +85,10 @@ func (r *paramRing) bind(d *Device, p *Program) {
 		if pos%paramRingBytes+size > paramRingBytes {
 			pos = alignUp(pos, paramRingBytes) // wrap to the ring's start
 		}
+		clearErrors()
 		gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
 		gl.BufferSubData(gl.UNIFORM_BUFFER, int(pos%paramRingBytes), len(block), gl.Ptr(block))
+		mustSucceed(d, "uploading the parameters of "+p.name)
 		r.next, r.writes = pos+size, r.writes+1
 		if p.slots == nil || len(p.slots) >= maxSlotsKept {
 			p.slots = map[string]int64{}
@@ -92,10 +96,43 @@ func (r *paramRing) bind(d *Device, p *Program) {
 		p.slots[key] = pos
 	}
 	if pos != r.bound {
+		r.bound = -1
+		clearErrors()
 		gl.BindBufferRange(gl.UNIFORM_BUFFER, shaders.ParamsBinding, r.id, int(pos%paramRingBytes), len(block))
+		mustSucceed(d, "binding the parameters of "+p.name)
 		r.bound, r.last = pos, int(pos%paramRingBytes)
 	}
-	d.check("parameter block")
+}
+
+// mustSucceed panics when the GL call just made failed. Unlike the debug
+// checks it is always on: a parameter block the driver refused would
+// otherwise leave the kernel reading another dispatch's values, silently.
+// It runs once per new block or binding, not once per dispatch.
+func mustSucceed(d *Device, what string) {
+	if e := gl.GetError(); e != gl.NO_ERROR {
+		panic(fmt.Sprintf("gpu: %s: %s (%s)", what, glErrorName(e), d.info.Renderer))
+	}
+}
+
+// clearErrors drops GL errors left by earlier unchecked calls, so that
+// mustSucceed blames only the call it follows. (Those are reported in
+// debug mode, where every call is checked.)
+func clearErrors() {
+	for range 8 { // GL queues at most one error per kind
+		if gl.GetError() == gl.NO_ERROR {
+			return
+		}
+	}
+}
+
+// bindParamBlock points prog's parameter block at ParamsBinding. The
+// layout qualifier says so already; saying it again through the API keeps
+// programs loaded with glProgramBinary right on drivers that have lost
+// binding qualifiers there.
+func bindParamBlock(prog uint32) {
+	if idx := gl.GetUniformBlockIndex(prog, gl.Str(shaders.ParamsBlock+"\x00")); idx != gl.INVALID_INDEX {
+		gl.UniformBlockBinding(prog, idx, shaders.ParamsBinding)
+	}
 }
 
 // paramBlockSize is the bytes to bind for a program's parameter block: the

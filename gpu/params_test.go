@@ -1,6 +1,7 @@
 package gpu_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -208,4 +209,32 @@ void main() { y[slot] = v; }
 	if got := y.Read()[0]; got != 1 {
 		t.Errorf("%s: after the ring wrapped, a repeated image read %v, want 1", d.Info().Renderer, got)
 	}
+}
+
+// TestParamBindRefused: a parameter range the driver refuses (here one at
+// an offset that is no multiple of GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT) is
+// a panic naming the kernel, in every build — not a dispatch that silently
+// reads the previous parameters.
+func TestParamBindRefused(t *testing.T) {
+	d := gputest.Device(t)
+	if d.Info().UniformAlign <= 4 {
+		t.Skipf("%s accepts uniform ranges at any 4-byte offset: nothing to refuse", d.Info().Renderer)
+	}
+	p := compileFS(t, d, "refused.comp", `layout(local_size_x = 1) in;
+layout(std430, binding = 0) writeonly buffer Y { float y[]; };
+uniform float v;
+void main() { y[0] = v; }
+`)
+	y, _ := gpu.NewBuffer[float32](d, 1)
+	defer y.Release()
+	gpu.SetParamAlign(d, 4)
+	defer gpu.SetParamAlign(d, d.Info().UniformAlign)
+	gpu.SkewParamRing(d, 4)
+	defer func() {
+		r := recover()
+		if r == nil || !strings.Contains(fmt.Sprint(r), "refused.comp") {
+			t.Errorf("%s: a refused parameter range: recover() = %v, want a panic naming the kernel", d.Info().Renderer, r)
+		}
+	}()
+	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("v", 1))
 }

@@ -93,7 +93,10 @@ func (d *Device) CompileSource(src *shaders.Source) (*Program, error) {
 // one whose workgroup exceeds the device's limits: a driver may accept
 // such a kernel and then launch nothing.
 func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
-	p, err := d.compileOrLoad(key, src)
+	if p := d.cachedProgram(key, src); p != nil { // binary_cache.go
+		return p, d.fits(p)
+	}
+	p, err := d.build(key, src)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +104,7 @@ func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
 		gl.DeleteProgram(p.id)
 		return nil, err
 	}
+	d.storeProgram(src, p) // only programs that can run are cached
 	return p, nil
 }
 
@@ -118,10 +122,8 @@ func (d *Device) fits(p *Program) error {
 	return nil
 }
 
-func (d *Device) compileOrLoad(key string, src *shaders.Source) (*Program, error) {
-	if p := d.cachedProgram(key, src); p != nil { // binary_cache.go
-		return p, nil
-	}
+// build compiles and links src.
+func (d *Device) build(key string, src *shaders.Source) (*Program, error) {
 	sh := gl.CreateShader(gl.COMPUTE_SHADER)
 	defer gl.DeleteShader(sh)
 	cs, free := gl.Strs(src.Text + "\x00")
@@ -143,9 +145,7 @@ func (d *Device) compileOrLoad(key string, src *shaders.Source) (*Program, error
 		return nil, fmt.Errorf("gpu: linking %s:\n%s", key, src.Locate(log))
 	}
 	d.check("glLinkProgram")
-	p := newProgram(prog, key, src)
-	d.storeProgram(src, p)
-	return p, nil
+	return newProgram(prog, key, src), nil
 }
 
 func shaderLog(sh uint32) string {
