@@ -107,6 +107,13 @@ func assemble(fsys fs.FS, name string, defines []Define) (*Source, error) {
 	if err := src.gatherParams(b.String(), 1+len(defines)); err != nil {
 		return nil, err
 	}
+	for _, d := range defines {
+		for _, p := range src.Params {
+			if p.Name == d.Name {
+				return nil, fmt.Errorf("shaders: %s: define %s=%s would replace the parameter %s", name, d.Name, d.Value, p.Name)
+			}
+		}
+	}
 	return src, nil
 }
 
@@ -115,8 +122,10 @@ var paramRE = regexp.MustCompile(`^(\s*)uniform\s+(uint|int|float|bool)\s+(\w+(?
 // gatherParams turns every scalar `uniform` declaration of text into a
 // member of the ParamsBlock, which it inserts as line at (after the
 // defines, before the kernel's own lines). A declaration becomes a comment
-// in place, so the line table stays true; declarations under #if count
-// whichever branch is taken, and a name declared twice must keep its type.
+// in place, so the line table stays true. The text is read before the
+// preprocessor runs, so the declarations of every #if branch become
+// members (unused ones cost nothing), and a name declared twice must keep
+// its type.
 func (s *Source) gatherParams(text string, at int) error {
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	types := map[string]string{}

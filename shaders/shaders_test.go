@@ -103,6 +103,9 @@ func TestParamsBlock(t *testing.T) {
 	if got := src.Locate("0:12(15): error: `oops' undeclared"); !strings.HasPrefix(got, "p.comp:9(15)") {
 		t.Errorf("an error after the block is located at %q, want p.comp:9", got)
 	}
+	if _, err := AssembleFS(fsys, "p.comp", []Define{{"V", "1"}, {"K", "3"}}); err == nil || !strings.Contains(err.Error(), "define K=3") {
+		t.Errorf("a define named like a parameter: err = %v, want one naming the define", err)
+	}
 	if _, err := AssembleFS(fsys, "bad.comp", nil); err == nil || !strings.Contains(err.Error(), "bad.comp:3") {
 		t.Errorf("a parameter declared with two types: err = %v, want one naming bad.comp:3", err)
 	}
