@@ -98,8 +98,8 @@ func (s *Session) stateTensors() (names []string, ts []*layers.Tensor) {
 	return names, ts
 }
 
-// allFinite checks downloaded tensors on the CPU: the last guard before a
-// file is written.
+// allFinite checks tensors on the CPU: the last guard before a file is
+// written, and the first after one is read.
 func allFinite(ts []STensor) error {
 	for _, t := range ts {
 		bad := 0

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -96,10 +97,17 @@ func ReadModel(path string) (*SavedModel, error) {
 	if err != nil {
 		return nil, modelErrorf(path, "metadata arch %q: %v", meta["arch"], err)
 	}
-	cfg := Config{Arch: meta["arch"], Optimizer: "sgd", Std: 1}
-	cfg.Mean, _ = strconv.ParseFloat(meta["mean"], 64)
-	if v, err := strconv.ParseFloat(meta["std"], 64); err == nil && v > 0 {
-		cfg.Std = v
+	cfg := Config{Arch: meta["arch"], Optimizer: "sgd"}
+	// A normalisation that is missing or not finite would make every
+	// prediction garbage (NaN logits argmax to class 0): refuse it.
+	if cfg.Mean, err = strconv.ParseFloat(meta["mean"], 64); err != nil || math.IsNaN(cfg.Mean) || math.IsInf(cfg.Mean, 0) {
+		return nil, modelErrorf(path, "metadata mean %q is not a finite number", meta["mean"])
+	}
+	if cfg.Std, err = strconv.ParseFloat(meta["std"], 64); err != nil || !(cfg.Std > 0) || math.IsInf(cfg.Std, 0) {
+		return nil, modelErrorf(path, "metadata std %q is not a positive finite number", meta["std"])
+	}
+	if err := allFinite(ts); err != nil {
+		return nil, modelErrorf(path, "%v", err)
 	}
 	return &SavedModel{Path: path, Config: cfg, In: in, tensors: ts}, nil
 }
