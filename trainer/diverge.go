@@ -21,7 +21,11 @@ type DivergedError struct {
 	What  string  // what was found: "the training loss is NaN", ...
 	LR    float64 // the run's Config.LR0
 	Kept  int     // epochs done in the checkpoint left in Dir; -1: none was written
-	Dir   string
+	// KeptStep is the step of epoch Kept+1 that checkpoint stopped at: 0
+	// after a whole epoch, more for the mid-epoch checkpoint of an
+	// interrupted run that was resumed and then diverged.
+	KeptStep int
+	Dir      string
 }
 
 func (e *DivergedError) Error() string {
@@ -32,7 +36,10 @@ func (e *DivergedError) Error() string {
 // learning rate (the CLI names its flag).
 func (e *DivergedError) Message(advice string) string {
 	kept := "nothing was written"
-	if e.Kept >= 0 {
+	switch {
+	case e.Kept >= 0 && e.KeptStep > 0:
+		kept = fmt.Sprintf("the checkpoint this run resumed from (epoch %d, step %d) is kept in %s", e.Kept+1, e.KeptStep, e.Dir)
+	case e.Kept >= 0:
 		kept = fmt.Sprintf("the last good checkpoint (after %d epochs) is kept in %s", e.Kept, e.Dir)
 	}
 	return fmt.Sprintf("trainer: epoch %d: %s: training diverged; the learning rate %g is probably too high (%s); %s",

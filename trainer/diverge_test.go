@@ -99,3 +99,17 @@ func TestCheckLoss(t *testing.T) {
 		}
 	}
 }
+
+// TestDivergedMessageAfterResume: a run resumed from an interrupted
+// epoch's checkpoint that then diverges says that checkpoint is kept,
+// with its epoch and step, not "after N epochs".
+func TestDivergedMessageAfterResume(t *testing.T) {
+	e := &DivergedError{Epoch: 2, What: "the training loss is NaN", LR: 1, Kept: 1, KeptStep: 40, Dir: "runs/x"}
+	if msg := e.Error(); !strings.Contains(msg, "resumed from (epoch 2, step 40)") || strings.Contains(msg, "after 1 epochs") {
+		t.Errorf("message: %s", msg)
+	}
+	e.KeptStep = 0
+	if msg := e.Error(); !strings.Contains(msg, "after 1 epochs") {
+		t.Errorf("message at an epoch boundary: %s", msg)
+	}
+}

@@ -146,12 +146,12 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer}
 	res := &Result{Dir: opt.Dir}
 	ck := checkpoint{}
-	kept := -1 // epochs done in the checkpoint on disk; -1: none
+	kept, keptStep := -1, 0 // the checkpoint on disk: epochs done (-1: none), steps into the next
 	if opt.Resume {
 		if ck, err = s.loadCheckpoint(filepath.Join(opt.Dir, CheckpointFile)); err != nil {
 			return nil, err
 		}
-		res.Metrics, kept = ck.Metrics, ck.Epoch
+		res.Metrics, kept, keptStep = ck.Metrics, ck.Epoch, ck.StepInEpoch
 		fmt.Fprintf(opt.Log, "resuming %s at epoch %d, step %d\n", opt.Dir, ck.Epoch+1, ck.StepInEpoch)
 	} else {
 		s.Model.Init(cfg.Seed)
@@ -187,7 +187,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			opt.Progress.Done()
 		}
 		diverged := func(what string) error {
-			return &DivergedError{Epoch: epoch + 1, What: what, LR: cfg.LR0, Kept: kept, Dir: opt.Dir}
+			return &DivergedError{Epoch: epoch + 1, What: what, LR: cfg.LR0, Kept: kept, KeptStep: keptStep, Dir: opt.Dir}
 		}
 		if err != nil && ctx.Err() != nil {
 			if err := s.checkFinite(); err != nil {
@@ -218,7 +218,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 		if err := s.saveRun(opt.Dir, checkpoint{Epoch: epoch + 1, Metrics: res.Metrics}); err != nil {
 			return nil, err
 		}
-		kept = epoch + 1
+		kept, keptStep = epoch+1, 0
 		if err := writeCurves(opt.Dir, res.Metrics, s.Model.Spec.String()); err != nil {
 			return nil, err
 		}
