@@ -78,9 +78,9 @@ func (r *paramRing) bind(d *Device, p *Program) {
 		gl.BufferData(gl.UNIFORM_BUFFER, paramRingBytes, nil, gl.STREAM_DRAW)
 	}
 	block, size := p.values, int64(len(p.values))
-	key := string(block)
-	pos, ok := p.slots[key]
-	if !ok || r.next > pos+paramRingBytes { // never written, or overwritten since
+	pos, ok := p.slots[string(block)]           // no allocation for a lookup
+	fresh := !ok || r.next > pos+paramRingBytes // never written, or overwritten since
+	if fresh {
 		pos = alignUp(r.next, int64(r.align))
 		if pos%paramRingBytes+size > paramRingBytes {
 			pos = alignUp(pos, paramRingBytes) // wrap to the ring's start
@@ -88,18 +88,18 @@ func (r *paramRing) bind(d *Device, p *Program) {
 		clearErrors()
 		gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
 		gl.BufferSubData(gl.UNIFORM_BUFFER, int(pos%paramRingBytes), len(block), gl.Ptr(block))
-		mustSucceed(d, "uploading the parameters of "+p.name)
+		mustSucceed(d, "uploading the parameters of", p)
 		r.next, r.writes = pos+size, r.writes+1
 		if p.slots == nil || len(p.slots) >= maxSlotsKept {
 			p.slots = map[string]int64{}
 		}
-		p.slots[key] = pos
+		p.slots[string(block)] = pos
 	}
 	if pos != r.bound {
-		r.bound = -1
-		clearErrors()
 		gl.BindBufferRange(gl.UNIFORM_BUFFER, shaders.ParamsBinding, r.id, int(pos%paramRingBytes), len(block))
-		mustSucceed(d, "binding the parameters of "+p.name)
+		if fresh { // a slot's range is checked once; rebinding it cannot fail differently
+			mustSucceed(d, "binding the parameters of", p)
+		}
 		r.bound, r.last = pos, int(pos%paramRingBytes)
 	}
 }
@@ -107,10 +107,11 @@ func (r *paramRing) bind(d *Device, p *Program) {
 // mustSucceed panics when the GL call just made failed. Unlike the debug
 // checks it is always on: a parameter block the driver refused would
 // otherwise leave the kernel reading another dispatch's values, silently.
-// It runs once per new block or binding, not once per dispatch.
-func mustSucceed(d *Device, what string) {
+// It runs once per new slot, not once per dispatch: glGetError makes a
+// threaded GPU driver wait for its command queue.
+func mustSucceed(d *Device, what string, p *Program) {
 	if e := gl.GetError(); e != gl.NO_ERROR {
-		panic(fmt.Sprintf("gpu: %s: %s (%s)", what, glErrorName(e), d.info.Renderer))
+		panic(fmt.Sprintf("gpu: %s %s: %s (%s)", what, p.name, glErrorName(e), d.info.Renderer))
 	}
 }
 
