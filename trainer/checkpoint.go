@@ -19,13 +19,17 @@ type checkpoint struct {
 	Config      json.RawMessage `json:"-"`
 }
 
+// optimizerStateName is the checkpoint name of the optimizer's i-th state
+// buffer.
+func optimizerStateName(i int) string { return fmt.Sprintf("optimizer.%d", i) }
+
 // saveCheckpoint writes the model, the optimizer state and ck atomically.
 // It refuses, writing nothing, when a value is not finite.
 func (s *Session) saveCheckpoint(path string, ck checkpoint) error {
 	ts := s.Model.StateDict()
 	step, bufs := s.Opt.State()
 	for i, b := range bufs {
-		ts = append(ts, STensor{Name: fmt.Sprintf("optimizer.%d", i), DType: "F32", Shape: []int{b.Len()}, F32: b.Read()})
+		ts = append(ts, STensor{Name: optimizerStateName(i), DType: "F32", Shape: []int{b.Len()}, F32: b.Read()})
 	}
 	if err := allFinite(ts); err != nil {
 		return fmt.Errorf("trainer: %s not written: %w", path, err)

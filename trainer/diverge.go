@@ -93,13 +93,13 @@ func (s *Session) checkFinite() error {
 func (s *Session) stateTensors() (names []string, ts []*layers.Tensor) {
 	for i, l := range s.Model.Layers {
 		for _, p := range l.Params() {
-			names = append(names, fmt.Sprintf("%d.%s", i, p.Name))
+			names = append(names, stateName(i, p.Name))
 			ts = append(ts, p.Value)
 		}
 	}
 	_, bufs := s.Opt.State()
 	for i, b := range bufs {
-		names = append(names, fmt.Sprintf("optimizer.%d", i))
+		names = append(names, optimizerStateName(i))
 		ts = append(ts, b)
 	}
 	return names, ts

@@ -141,13 +141,17 @@ func (m *Model) Params() []*layers.Param {
 	return ps
 }
 
+// stateName is the state_dict name of parameter or buffer name of layer i
+// ("0.weight"), as in the equivalent nn.Sequential.
+func stateName(i int, name string) string { return fmt.Sprintf("%d.%s", i, name) }
+
 // StateDict downloads every parameter and buffer under the names the
 // equivalent PyTorch nn.Sequential's state_dict uses ("0.weight", ...).
 func (m *Model) StateDict() []STensor {
 	var ts []STensor
 	for i, l := range m.Layers {
 		for _, p := range l.Params() {
-			ts = append(ts, STensor{Name: fmt.Sprintf("%d.%s", i, p.Name), DType: "F32",
+			ts = append(ts, STensor{Name: stateName(i, p.Name), DType: "F32",
 				Shape: append([]int(nil), p.Value.Shape...), F32: p.Value.Read()})
 		}
 		if bn, ok := l.(*layers.BatchNorm); ok {
@@ -169,7 +173,7 @@ func (m *Model) LoadStateDict(ts []STensor) error {
 	used := 0
 	for i, l := range m.Layers {
 		for _, p := range l.Params() {
-			name := fmt.Sprintf("%d.%s", i, p.Name)
+			name := stateName(i, p.Name)
 			t := byName[name]
 			if t == nil {
 				return fmt.Errorf("missing tensor %s", name)
@@ -201,7 +205,7 @@ func (m *Model) LoadStateDict(ts []STensor) error {
 func (m *Model) hasTensor(name string) bool {
 	for i, l := range m.Layers {
 		for _, p := range l.Params() {
-			if name == fmt.Sprintf("%d.%s", i, p.Name) {
+			if name == stateName(i, p.Name) {
 				return true
 			}
 		}
