@@ -176,7 +176,7 @@ func listedAt(csvPath string, r csvRow) string {
 // the first train image.
 func firstImageSize(csvPath, dir string, r csvRow) (w, h int, err error) {
 	p := imagePath(dir, r.id)
-	f, size, err := openRegular(p)
+	f, size, err := OpenRegular(p)
 	if err != nil {
 		return 0, 0, imageErr(csvPath, dir, r, err)
 	}
@@ -230,7 +230,7 @@ func decodeSet(csvPath, dir string, rows []csvRow, w, h int, labelled bool, work
 	bufs := make([][]byte, workers)
 	err := parallelFor(n, workers, bar.add, func(worker, i int) error {
 		p := imagePath(dir, rows[i].id)
-		f, size, err := openRegular(p)
+		f, size, err := OpenRegular(p)
 		if err != nil {
 			return imageErr(csvPath, dir, rows[i], err)
 		}

@@ -30,7 +30,7 @@ type csvRow struct {
 
 // readCSV reads an Apparels CSV file; see parseCSV.
 func readCSV(path string, labels labelColumn) ([]csvRow, error) {
-	f, _, err := openRegular(path)
+	f, _, err := OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

@@ -12,12 +12,13 @@ type notRegularError struct{ what string }
 
 func (e *notRegularError) Error() string { return "not a regular file (" + e.what + ")" }
 
-// openRegular opens path for reading and returns it with its size, refusing
+// OpenRegular opens path for reading and returns it with its size, refusing
 // anything but a regular file, symlinks followed: a FIFO would block the
 // open or the read forever, and a device such as /dev/zero never ends. The
 // file is opened non-blocking, so one swapped for a FIFO after the first
-// check cannot hang either; it is refused by the second.
-func openRegular(path string) (*os.File, int64, error) {
+// check cannot hang either; it is refused by the second. Every reader of
+// user files (datasets, images, model files) opens them through it.
+func OpenRegular(path string) (*os.File, int64, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, 0, err

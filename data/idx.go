@@ -148,7 +148,7 @@ func numberIDX(s *Set, first int64) {
 // openIDX opens path and reads its header; magic is idxImagesMagic or
 // idxLabelsMagic.
 func openIDX(path string, magic uint32) (*idxFile, error) {
-	f, size, err := openRegular(path)
+	f, size, err := OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

@@ -31,7 +31,7 @@ func ImageFile(name string) bool {
 // than MaxImageSide a side, a PNG larger than its size allows, and a corrupt
 // file; the size is read from the header before any pixel is decoded.
 func ReadImage(path string) (*image.Gray, error) {
-	f, size, err := openRegular(path)
+	f, size, err := OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

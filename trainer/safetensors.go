@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
-	"os"
 	"sort"
+
+	"github.com/glcnn/glcnn/data"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors):
@@ -223,19 +225,14 @@ func ReadSafetensors(path string) ([]STensor, map[string]string, error) {
 // does not fit. So a huge (say sparse) file is refused by parseSafetensors
 // without being read whole.
 func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, 0, err
+	f, size, err := data.OpenRegular(path)
+	if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
+		err = fmt.Errorf("%s: %w", path, err) // "not a regular file (a device)" names no path
 	}
-	if !st.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer f.Close()
-	size = st.Size()
 	limit := size
 	var head [8]byte
 	if _, err := io.ReadFull(f, head[:]); err == nil {
