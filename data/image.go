@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/image/draw"
 )
@@ -14,11 +16,10 @@ import (
 // ImageFile reports whether name looks like an image ReadImage reads (a
 // .png, .jpg or .jpeg name, in any case): how a folder of images is listed.
 func ImageFile(name string) bool {
-	n := len(name)
-	for _, ext := range []string{".png", ".jpg", ".jpeg"} {
-		if n > len(ext) && bytes.EqualFold([]byte(name[n-len(ext):]), []byte(ext)) {
-			return true
-		}
+	ext := filepath.Ext(name)
+	switch strings.ToLower(ext) {
+	case ".png", ".jpg", ".jpeg":
+		return len(name) > len(ext) // not a bare ".png"
 	}
 	return false
 }

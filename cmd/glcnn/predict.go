@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"image"
@@ -249,15 +250,7 @@ func imageResults(files []string, probs [][]float64, topk int) []imageResult {
 		for c := range order {
 			order[c] = c
 		}
-		slices.SortStableFunc(order, func(a, b int) int {
-			switch {
-			case p[a] > p[b]:
-				return -1
-			case p[a] < p[b]:
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p[b], p[a]) }) // descending
 		res[i] = imageResult{File: files[i], Probabilities: p}
 		for _, c := range order[:min(topk, len(order))] {
 			res[i].Top = append(res[i].Top, classProb{Label: c, Class: className(c), Probability: p[c]})
