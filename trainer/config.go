@@ -30,9 +30,9 @@ type Config struct {
 	Momentum    float64 `json:"momentum"`
 	Nesterov    bool    `json:"nesterov"`
 	WeightDecay float64 `json:"weight_decay"`
-	Schedule    string  `json:"schedule"`
-	StepEvery   int     `json:"step_every"` // step schedule: epochs between decays
-	Gamma       float64 `json:"gamma"`      // step schedule: decay factor
+	Schedule    string  `json:"schedule"`   // one of Schedules; "": constant
+	StepEvery   int     `json:"step_every"` // step schedule: epochs between decays (0: DefaultStepEvery)
+	Gamma       float64 `json:"gamma"`      // step schedule: decay factor (0: DefaultGamma)
 	Smoothing   float64 `json:"label_smoothing"`
 
 	Val   float64 `json:"val"` // validation fraction, stratified
@@ -52,6 +52,31 @@ type Config struct {
 	// default variant gives wrong results on the device. It belongs to the
 	// device, not to the run, so config.json does not keep it.
 	Variants map[int]string `json:"-"`
+}
+
+// Defaults of the step schedule, which a zero Config.StepEvery or
+// Config.Gamma stands for. PyTorch's StepLR has gamma 0.1 and no default
+// step_size; glcnn decays every 10 epochs.
+const (
+	DefaultStepEvery = 10
+	DefaultGamma     = 0.1
+)
+
+// SetDefaults replaces each zero value of c that stands for a default by
+// that default, so that config.json records what the run used: an empty
+// Schedule by "constant", a zero StepEvery by DefaultStepEvery and a zero
+// Gamma by DefaultGamma. Validate calls it; LR gives the same rates
+// whether or not it was called.
+func (c *Config) SetDefaults() {
+	if c.Schedule == "" {
+		c.Schedule = "constant"
+	}
+	if c.StepEvery == 0 {
+		c.StepEvery = DefaultStepEvery
+	}
+	if c.Gamma == 0 {
+		c.Gamma = DefaultGamma
+	}
 }
 
 // Preset is a named configuration with a short description.
@@ -132,11 +157,12 @@ func (e *ConfigError) Error() string {
 // within reports whether v is a number in [lo, hi] (false for NaN).
 func within(v, lo, hi float64) bool { return v >= lo && v <= hi }
 
-// Validate checks every value of c (finite, in range, consistent) and puts
-// the optimizer's name in its canonical form, so that config.json, the
-// optimizer built and the device self-check's cache all see one spelling.
-// The error is a *ConfigError.
+// Validate fills in c's defaults (SetDefaults), checks every value of c
+// (finite, in range, consistent) and puts the optimizer's name in its
+// canonical form, so that config.json, the optimizer built and the device
+// self-check's cache all see one spelling. The error is a *ConfigError.
 func (c *Config) Validate() error {
+	c.SetDefaults()
 	if err := c.validateNumbers(); err != nil {
 		return err
 	}
@@ -150,14 +176,6 @@ func (c *Config) Validate() error {
 	}
 	if err := checkSchedule(c.Schedule); err != nil {
 		return &ConfigError{"schedule", fmt.Sprintf("%q", c.Schedule), err.Error()}
-	}
-	if c.Schedule == "step" {
-		if c.StepEvery < 1 {
-			return &ConfigError{"step_every", c.StepEvery, "the step schedule needs at least 1"}
-		}
-		if c.Gamma == 0 {
-			return &ConfigError{"gamma", c.Gamma, "the step schedule needs a positive decay factor"}
-		}
 	}
 	_, err := ParseSpec(c.Arch)
 	return err
@@ -176,7 +194,7 @@ func (c *Config) validateNumbers() error {
 		{"chunk", c.Chunk, 0, math.MaxInt, "must be 0 (from the device's limits) or positive"},
 		{"limit", c.Limit, 0, math.MaxInt, "must be 0 (all images) or positive"},
 		{"shift", c.Shift, 0, 8, "must be in [0,8]"},
-		{"step_every", c.StepEvery, 0, math.MaxInt, "must not be negative"},
+		{"step_every", c.StepEvery, 0, math.MaxInt, "must be 0 (the default, 10) or positive"},
 		{"log_every", c.LogEvery, 0, math.MaxInt, "must be 0 (once per epoch) or positive"},
 	}
 	for _, f := range ints {
@@ -193,7 +211,7 @@ func (c *Config) validateNumbers() error {
 		{"lr", c.LR0, math.SmallestNonzeroFloat64, math.MaxFloat64, "must be positive and finite"},
 		{"momentum", c.Momentum, 0, math.Nextafter(1, 0), "must be in [0,1)"},
 		{"weight_decay", c.WeightDecay, 0, math.MaxFloat64, "must be 0 or positive, and finite"},
-		{"gamma", c.Gamma, 0, math.MaxFloat64, "must be 0 or positive, and finite"},
+		{"gamma", c.Gamma, 0, math.MaxFloat64, "must be 0 (the default, 0.1) or positive, and finite"},
 		{"label_smoothing", c.Smoothing, 0, math.Nextafter(1, 0), "must be in [0,1)"},
 		{"val", c.Val, 0, math.Nextafter(1, 0), "must be in [0,1)"},
 		{"mean", c.Mean, -math.MaxFloat64, math.MaxFloat64, "must be finite"},

@@ -89,9 +89,7 @@ func TestValidateRanges(t *testing.T) {
 		{"weight_decay", func(c *Config) { c.WeightDecay = -1 }},
 		{"gamma", func(c *Config) { c.Gamma = nan }},
 		{"gamma", func(c *Config) { c.Gamma = -1 }},
-		{"gamma", func(c *Config) { c.Schedule, c.Gamma, c.StepEvery = "step", 0, 1 }},
 		{"step_every", func(c *Config) { c.StepEvery = -1 }},
-		{"step_every", func(c *Config) { c.Schedule, c.Gamma, c.StepEvery = "step", 0.1, 0 }},
 		{"label_smoothing", func(c *Config) { c.Smoothing = nan }},
 		{"label_smoothing", func(c *Config) { c.Smoothing = 1 }},
 		{"val", func(c *Config) { c.Val = nan }},
@@ -156,3 +154,35 @@ func TestCheckSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestStepScheduleDefaults: a Config that names the step schedule and
+// nothing else decays the learning rate by DefaultGamma every
+// DefaultStepEvery epochs, whether or not it was validated; Validate
+// records the defaults it used (config.json then says what ran) and an
+// empty schedule is the constant one.
+func TestStepScheduleDefaults(t *testing.T) {
+	bare := Config{Schedule: "step", LR0: 0.1}
+	for epoch, want := range map[int]float64{0: 0.1, 9: 0.1, 10: 0.01, 25: 0.001} {
+		if got := bare.LR(epoch*5, 500, epoch); !nearly(got, want) {
+			t.Errorf("Config{Schedule: step, LR0: 0.1}.LR in epoch %d = %g, want %g", epoch, got, want)
+		}
+	}
+	cfg := Presets["default"].Config
+	cfg.Schedule, cfg.StepEvery, cfg.Gamma = "step", 0, 0
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	if cfg.StepEvery != DefaultStepEvery || cfg.Gamma != DefaultGamma {
+		t.Errorf("after Validate: step_every %d, gamma %g; want %d, %g", cfg.StepEvery, cfg.Gamma, DefaultStepEvery, DefaultGamma)
+	}
+	cfg.Schedule = ""
+	if err := cfg.Validate(); err != nil || cfg.Schedule != "constant" {
+		t.Errorf("empty schedule: Validate = %v, schedule %q; want nil, constant", err, cfg.Schedule)
+	}
+	if got := (&Config{LR0: 0.3}).LR(7, 10, 1); got != 0.3 {
+		t.Errorf("Config{LR0: 0.3}.LR = %g, want 0.3 (constant)", got)
+	}
+}
+
+// nearly reports whether a and b agree to fp64 rounding.
+func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Abs(a+b) }

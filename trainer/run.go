@@ -40,15 +40,35 @@ var OutputFiles = []string{ConfigFile, MetricsFile, LossPlotFile, AccuracyPlotFi
 // new run in dir does not mix its files with the old run's. Other files
 // are left alone. A missing dir is not an error.
 func ClearOutputs(dir string) error {
-	for _, f := range OutputFiles {
-		tmps, _ := filepath.Glob(filepath.Join(dir, "."+f+".tmp-*"))
-		for _, p := range append(tmps, filepath.Join(dir, f)) {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("trainer: clear the outputs of %s: %w", dir, err)
-			}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("trainer: clear the outputs of %s: %w", dir, err)
+	}
+	for _, e := range ents {
+		if !isOutput(e.Name()) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("trainer: clear the outputs of %s: %w", dir, err)
 		}
 	}
 	return nil
+}
+
+// isOutput reports whether name is one of OutputFiles or the temporary
+// file of an interrupted write of one (".NAME.tmp-*"). Names are compared
+// as strings, not as glob patterns, so a run folder named with [ or * is
+// cleared like any other.
+func isOutput(name string) bool {
+	for _, f := range OutputFiles {
+		if name == f || strings.HasPrefix(name, "."+f+".tmp-") {
+			return true
+		}
+	}
+	return false
 }
 
 // RunOptions say where a run writes and how it reports progress.
@@ -97,8 +117,8 @@ type Result struct {
 // accuracy.png, a checkpoint after every epoch, and at the end
 // model.safetensors, report.txt, confusion.png, config.json and
 // submission.csv. When ctx is cancelled (Ctrl-C) it saves a checkpoint at
-// the current step and returns with Result.Interrupted set; --resume then
-// continues to the same final weights, bit for bit.
+// the current step and returns with Result.Interrupted set; a run with
+// RunOptions.Resume then continues to the same final weights, bit for bit.
 //
 // Before it writes a checkpoint or the model it checks the epoch's losses
 // and, on the GPU, every parameter, buffer and optimizer state: a loss or
@@ -199,7 +219,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			if err := s.saveRun(opt.Dir, ck); err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(opt.Log, "interrupted in epoch %d at step %d of %d: checkpoint saved; continue with --resume --out %s\n", epoch+1, done, steps, opt.Dir)
+			fmt.Fprintf(opt.Log, "interrupted in epoch %d at step %d of %d: checkpoint saved in %s, from which a resumed run continues\n", epoch+1, done, steps, opt.Dir)
 			res.Interrupted, res.TrainSeconds = true, totalSeconds(res.Metrics)+ck.Seconds
 			return res, nil
 		}
@@ -207,7 +227,11 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 		trainDur := time.Since(t0)
 		m := EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(train.N), TrainAcc: float64(correct) / float64(train.N),
 			LR: cfg.LR((epoch+1)*steps-1, steps*cfg.Epochs, epoch), ValLoss: math.NaN(), ValAcc: math.NaN()}
-		if what := s.judge(&m, rv, res.Metrics); what != "" {
+		what, err := s.judge(&m, rv, res.Metrics)
+		if err != nil {
+			return nil, err
+		}
+		if what != "" {
 			return res, diverged(what)
 		}
 		m.Seconds = spent + time.Since(t0).Seconds()
@@ -233,25 +257,28 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 // judge evaluates the validation split into m and says what diverged in
 // the epoch ("" when nothing did): the training loss, the validation loss
 // (against the first epoch's, in earlier), or a parameter, buffer or
-// optimizer state.
-func (s *Session) judge(m *EpochMetrics, rv *data.Resident, earlier []EpochMetrics) string {
+// optimizer state. The error is one of evaluation, not of training.
+func (s *Session) judge(m *EpochMetrics, rv *data.Resident, earlier []EpochMetrics) (string, error) {
 	firstTrain, firstVal := math.NaN(), math.NaN()
 	if len(earlier) > 0 {
 		firstTrain, firstVal = earlier[0].TrainLoss, earlier[0].ValLoss
 	}
 	if what := checkLoss("training", m.TrainLoss, firstTrain); what != "" {
-		return what
+		return what, nil
 	}
 	if rv != nil {
-		m.ValLoss, m.ValAcc = s.Evaluate(rv, nil)
+		var err error
+		if m.ValLoss, m.ValAcc, err = s.Evaluate(rv, nil); err != nil {
+			return "", err
+		}
 		if what := checkLoss("validation", m.ValLoss, firstVal); what != "" {
-			return what
+			return what, nil
 		}
 	}
 	if err := s.checkFinite(); err != nil {
-		return err.Error()
+		return err.Error(), nil
 	}
-	return ""
+	return "", nil
 }
 
 // totalSeconds is the training time of the epochs in ms.
@@ -329,7 +356,9 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 	res.ValAcc, res.TestAcc = math.NaN(), math.NaN()
 	if rv != nil {
 		preds := make([]int32, rv.N)
-		s.Evaluate(rv, preds)
+		if _, _, err := s.Evaluate(rv, preds); err != nil {
+			return err
+		}
 		cm := Confusion(preds, val.Labels, len(data.ClassNames))
 		rep.Sections = append(rep.Sections, ReportSection{Name: "validation", CM: cm})
 		_, res.ValAcc = ClassReport(cm, data.ClassNames[:])
@@ -341,7 +370,9 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 		}
 		defer rtest.Release()
 		preds := make([]int32, rtest.N)
-		s.Evaluate(rtest, preds)
+		if _, _, err := s.Evaluate(rtest, preds); err != nil {
+			return err
+		}
 		if ds.Test.Labels != nil {
 			cm := Confusion(preds, ds.Test.Labels, len(data.ClassNames))
 			rep.Sections = append(rep.Sections, ReportSection{Name: "test", CM: cm})

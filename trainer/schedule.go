@@ -9,10 +9,13 @@ import (
 var Schedules = []string{"constant", "step", "cosine", "onecycle"}
 
 // LR returns the learning rate of optimizer step t (0-based) of total steps,
-// in epoch `epoch`, as PyTorch's schedulers would give it when stepped once
-// per optimizer step (cosine, onecycle) or once per epoch (step):
-//   - constant: base
-//   - step:     base * gamma^floor(epoch/every)               (StepLR)
+// in epoch `epoch` (0-based), as PyTorch's schedulers would give it when
+// stepped once per optimizer step (cosine, onecycle) or once per epoch
+// (step); testdata/lr_schedules.json holds their values (see
+// TestLRMatchesPyTorch):
+//   - constant: base                                         ("" too)
+//   - step:     base * gamma^floor(epoch/every)               (StepLR; zero
+//     StepEvery and Gamma are DefaultStepEvery and DefaultGamma)
 //   - cosine:   base * (1 + cos(pi*t/total)) / 2              (CosineAnnealingLR, eta_min 0)
 //   - onecycle: warm up from base/25 to base over 30% of the steps, then
 //     anneal to base/25e4, both by cosine                      (OneCycleLR defaults)
@@ -20,7 +23,9 @@ func (c *Config) LR(t, total, epoch int) float64 {
 	base := c.LR0
 	switch c.Schedule {
 	case "step":
-		return base * math.Pow(c.Gamma, float64(epoch/max(c.StepEvery, 1)))
+		d := *c
+		d.SetDefaults()
+		return base * math.Pow(d.Gamma, float64(epoch/max(d.StepEvery, 1)))
 	case "cosine":
 		return base * (1 + math.Cos(math.Pi*float64(t)/float64(total))) / 2
 	case "onecycle":

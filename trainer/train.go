@@ -27,9 +27,9 @@ type Session struct {
 
 // chunkRows picks the rows of one pass: the batch, capped so that no layer's
 // activation buffer passes the device's storage-block limit and the
-// activations stay under about 1 GiB.
-func chunkRows(d *gpu.Device, spec Spec, in []int, batch, want int) int {
-	shapes, _ := spec.Shapes(in, 10)
+// activations stay under about 1 GiB. shapes are the layers' output shapes
+// for one image of shape in (Spec.Shapes).
+func chunkRows(d *gpu.Device, shapes [][]int, in []int, batch, want int) int {
 	largest, total := prod(in), prod(in)
 	for _, s := range shapes {
 		largest = max(largest, prod(s))
@@ -50,10 +50,11 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 	if err != nil {
 		return nil, err
 	}
-	if _, err := spec.Shapes(in, len(data.ClassNames)); err != nil {
+	shapes, err := spec.Shapes(in, len(data.ClassNames))
+	if err != nil {
 		return nil, err
 	}
-	s := &Session{Cfg: cfg, Dev: d, Chunk: chunkRows(d, spec, in, batch, cfg.Chunk)}
+	s := &Session{Cfg: cfg, Dev: d, Chunk: chunkRows(d, shapes, in, batch, cfg.Chunk)}
 	if s.Model, err = NewModel(d, spec, in, len(data.ClassNames), s.Chunk, cfg.Variants); err != nil {
 		return nil, err
 	}
@@ -154,18 +155,22 @@ func (s *Session) normalize() data.Normalize {
 
 // Evaluate runs r in eval mode (running BN statistics, no dropout), in
 // order. It returns the mean loss and accuracy (NaN without labels) and,
-// when preds is non-nil, fills it with the predicted class of every row.
-// The only readbacks are the sums and the predictions, once each.
-func (s *Session) Evaluate(r *data.Resident, preds []int32) (loss, acc float64) {
-	s.Loss.ResetSums()
+// when preds is non-nil, fills it with the predicted class of every row; it
+// panics when preds is non-nil and not r.N long. The only readbacks are the sums and the
+// predictions, once each. The error is the device's, when it cannot hold
+// the predictions (gpu.NewBuffer: out of memory, over its limits).
+func (s *Session) Evaluate(r *data.Resident, preds []int32) (loss, acc float64, err error) {
+	if preds != nil && len(preds) != r.N {
+		panic(fmt.Sprintf("trainer: Evaluate: %d predictions for %d rows", len(preds), r.N))
+	}
 	var out *gpu.Buffer[uint32]
 	if preds != nil {
-		var err error
 		if out, err = gpu.NewBuffer[uint32](s.Dev, r.N); err != nil {
-			panic(err)
+			return math.NaN(), math.NaN(), fmt.Errorf("trainer: evaluate %d images: %w", r.N, err)
 		}
 		defer out.Release()
 	}
+	s.Loss.ResetSums()
 	for off := 0; off < r.N; off += s.Chunk {
 		m := min(s.Chunk, r.N-off)
 		r.Gather(s.x.Buf, s.labels, data.Batch{Start: off, N: m, Normalize: s.normalize()})
@@ -183,10 +188,10 @@ func (s *Session) Evaluate(r *data.Resident, preds []int32) (loss, acc float64) 
 		}
 	}
 	if !r.Labelled {
-		return math.NaN(), math.NaN()
+		return math.NaN(), math.NaN(), nil
 	}
 	sum, correct := s.Loss.ReadSums()
-	return sum / float64(r.N), float64(correct) / float64(r.N)
+	return sum / float64(r.N), float64(correct) / float64(r.N), nil
 }
 
 // stepSeed derives the dropout and augmentation seed of optimizer step t,
@@ -223,6 +228,8 @@ func (s *Session) Predict(set *data.Set) ([]int32, error) {
 	}
 	defer r.Release()
 	preds := make([]int32, set.N)
-	s.Evaluate(r, preds)
+	if _, _, err := s.Evaluate(r, preds); err != nil {
+		return nil, err
+	}
 	return preds, nil
 }

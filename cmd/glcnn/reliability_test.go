@@ -214,7 +214,7 @@ func TestFlagsCheckedFirst(t *testing.T) {
 		"lr":              {"NaN", "Inf", "-Inf", "0", "-1"},
 		"momentum":        {"NaN", "+Inf", "-0.5", "1"},
 		"weight-decay":    {"NaN", "Inf", "-1"},
-		"gamma":           {"NaN", "Inf", "-1"},
+		"gamma":           {"NaN", "Inf", "-1", "0"},
 		"label-smoothing": {"NaN", "Inf", "-0.1", "1"},
 		"val":             {"NaN", "-Inf", "-0.1", "1"},
 		"epochs":          {"0", "-1"},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -43,6 +42,7 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	var g gpuFlags
 	preset := fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
 	shown := trainer.Presets["default"].Config
+	shown.SetDefaults() // the step schedule's defaults are shown for every preset
 	configFlags(fs, &shown)
 	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it); must be new or empty unless --resume or --force")
 	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
@@ -60,6 +60,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		}
 		full, err := presetConfig(fs, *preset)
 		if err != nil {
+			return err
+		}
+		if err := explicitZeros(fs, full); err != nil {
 			return err
 		}
 		if *resume {
@@ -91,9 +94,12 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 		if err := trainer.CheckSplit(ds, full); err != nil {
 			return configUsage(err, *resume)
 		}
-		spec, _ := trainer.ParseSpec(full.Arch)
 		in := []int{1, ds.Train.H, ds.Train.W}
-		if _, err := spec.Shapes(in, len(data.ClassNames)); err != nil {
+		spec, err := trainer.ParseSpec(full.Arch)
+		if err == nil {
+			_, err = spec.Shapes(in, len(data.ClassNames))
+		}
+		if err != nil {
 			return usageError{err.Error()} // refused before any work
 		}
 		dev, err := g.open()
@@ -180,6 +186,20 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	return cfg, nil
 }
 
+// explicitZeros refuses --step-every 0 and --gamma 0: in a Config a zero
+// stands for the default (trainer.DefaultStepEvery, DefaultGamma), which
+// the flags show as their defaults, so a zero typed on the command line is
+// a mistake, not a request for the default.
+func explicitZeros(fs *pflag.FlagSet, cfg trainer.Config) error {
+	switch {
+	case fs.Changed("step-every") && cfg.StepEvery == 0:
+		return usagef("--step-every 0: must be at least 1")
+	case fs.Changed("gamma") && cfg.Gamma == 0:
+		return usagef("--gamma 0: must be positive (a decay to 0 stops training)")
+	}
+	return nil
+}
+
 // presetConfig is the named preset with every flag the user gave applied
 // over it.
 func presetConfig(fs *pflag.FlagSet, name string) (trainer.Config, error) {
@@ -188,6 +208,7 @@ func presetConfig(fs *pflag.FlagSet, name string) (trainer.Config, error) {
 		return trainer.Config{}, usagef("--preset %q: want one of %v", name, trainer.PresetNames())
 	}
 	cfg := p.Config
+	cfg.SetDefaults()
 	cfg.Preset = p.Name
 	if fs.Changed("arch") {
 		cfg.Preset += "+arch"
@@ -217,8 +238,8 @@ func configFlags(fs *pflag.FlagSet, cfg *trainer.Config) {
 	fs.BoolVar(&cfg.Nesterov, "nesterov", cfg.Nesterov, "Nesterov momentum (SGD)")
 	fs.Float64Var(&cfg.WeightDecay, "weight-decay", cfg.WeightDecay, "weight decay (decoupled for adamw)")
 	fs.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: constant, step, cosine, onecycle")
-	fs.IntVar(&cfg.StepEvery, "step-every", max(cfg.StepEvery, 10), "step schedule: epochs between decays")
-	fs.Float64Var(&cfg.Gamma, "gamma", cmp.Or(cfg.Gamma, 0.1), "step schedule: decay factor")
+	fs.IntVar(&cfg.StepEvery, "step-every", cfg.StepEvery, "step schedule: epochs between decays")
+	fs.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "step schedule: decay factor")
 	fs.Float64Var(&cfg.Smoothing, "label-smoothing", cfg.Smoothing, "label smoothing")
 	fs.Float64Var(&cfg.Val, "val", cfg.Val, "validation fraction, stratified")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed for initialisation, split, order, dropout and augmentation")
