@@ -81,6 +81,7 @@ bench-compare: deps-torch build
 golden: deps-torch
 	/usr/bin/python3 layers/testdata/gen_golden.py
 	/usr/bin/python3 trainer/testdata/gen_tutorial_golden.py
+	/usr/bin/python3 trainer/testdata/gen_lr_schedules.py
 
 # A short coverage-guided run of each reader's fuzz target.
 fuzz: deps
