@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -34,18 +35,20 @@ func (r *Report) markdown(w io.Writer) {
 	p("- run time: %.0f s", r.ElapsedS)
 	p("")
 	if r.Device.Software {
-		p("The renderer is Mesa's llvmpipe: \"GPU\" work runs on the CPU's two cores through LLVM-compiled SIMD code. " +
-			"The machine is shared with other developers, so absolute figures move by tens of percent between runs; " +
-			"every figure is the best (min-time) of several runs for that reason.")
+		// Only what this run recorded: the renderer's own name and the
+		// machine's core count, not what the usual machine has.
+		p("The renderer, %s, implements GL in software: \"GPU\" work runs on the CPU (%d cores here), "+
+			"shared with whatever else the machine runs, so absolute figures can move between runs; "+
+			"each figure is the best (min-time) of its runs for that reason.", r.Device.Renderer, r.Machine.Cores)
 		p("")
 	}
 	p("## How to reproduce")
 	p("")
 	p("```")
-	p("make build && ./glcnn bench                 # the table (under 10 minutes on llvmpipe, 2 cores)")
+	p("make build && ./glcnn bench                 # the table (%.0f s for this report, on the machine above)", r.ElapsedS)
 	p("./glcnn bench --quick                       # under a minute")
 	p("./glcnn bench --json new.json --compare old.json   # ratios per row")
-	p("make bench-compare                          # glcnn vs PyTorch (CPU, 2 threads), regenerates this file")
+	p("make bench-compare                          # glcnn vs PyTorch (CPU), regenerates this file")
 	p("go test ./bench -run '^$' -bench . -benchtime 3x   # the kernels as Go benchmarks (benchstat-ready)")
 	p("```")
 	p("")
@@ -75,9 +78,9 @@ func (r *Report) markdown(w io.Writer) {
 		p("")
 		r.e2eTable().markdown(w)
 		p("")
-		p("PyTorch: `scripts/torch_baseline.py` (Debian's python3-torch, CPU, `torch.set_num_threads(2)`) builds the same " +
-			"`nn.Sequential`, optimizer and batch, reads the same IDX files, and times the same number of steps after a warm-up. " +
-			"*glcnn/PyTorch* above 1 means glcnn trains faster.")
+		p("PyTorch: `scripts/torch_baseline.py` (%s) builds the same "+
+			"`nn.Sequential`, optimizer and batch, reads the same IDX files, and times the same number of steps after a warm-up. "+
+			"*glcnn/PyTorch* above 1 means glcnn trains faster.", cmp.Or(r.TorchInfo, "not run for this report"))
 		p("")
 	}
 	if r.Startup != nil {
@@ -123,11 +126,36 @@ func (r *Report) markdown(w io.Writer) {
 			"min(FMA peak, intensity x bandwidth peak). `bwd_data` of conv and fc is *derived*: the full backward's time " +
 			"minus the parameter-gradient pass (`Backward(dy, false)`), since the layer API runs them together. " +
 			"A row marked *1 run* took longer than `--max-row-time` on its first run and was timed by that run alone; " +
-			"a *skipped* row was estimated (from one run at an eighth of the batch) to take longer than `--skip-time` a run — " +
-			"on llvmpipe that is the direct (one-output-per-invocation) conv kernels at the large presets' big batches, minutes a run; " +
-			"`glcnn bench --skip-time -1s` runs them all.")
+			"a *skipped* row was estimated (from one run at an eighth of the batch) to take longer than `--skip-time` a run " +
+			"(" + r.skippedRows() + "); `glcnn bench --skip-time -1s` runs them all.")
 		p("")
 		r.kernelTable().markdown(w)
 		p("")
 	}
+}
+
+// skippedRows says how many kernel rows this run skipped, and which
+// variants they were: measured, since which rows are too slow depends on
+// the device.
+func (r *Report) skippedRows() string {
+	n, variants := 0, map[string]bool{}
+	var names []string
+	for _, k := range r.Kernels {
+		if k.Status != "skipped" {
+			continue
+		}
+		n++
+		v, _, _ := strings.Cut(k.Op, ":")
+		if k.Variant != "" {
+			v += "/" + k.Variant
+		}
+		if !variants[v] {
+			variants[v] = true
+			names = append(names, v)
+		}
+	}
+	if n == 0 {
+		return "this run skipped none"
+	}
+	return fmt.Sprintf("this run skipped %d of %d rows: %s", n, len(r.Kernels), strings.Join(names, ", "))
 }
