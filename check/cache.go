@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 
-	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/internal/fsutil"
 	"github.com/glcnn/glcnn/shaders"
 	"github.com/glcnn/glcnn/trainer"
 )
@@ -151,7 +151,7 @@ func store(path string, r *Result) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return data.WriteFileAtomic(path, func(w io.Writer) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", " ")
 		return enc.Encode(r)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // The Apparels archive's own names, recognised next to the plain ones.
@@ -176,7 +178,7 @@ func listedAt(csvPath string, r csvRow) string {
 // the first train image.
 func firstImageSize(csvPath, dir string, r csvRow) (w, h int, err error) {
 	p := imagePath(dir, r.id)
-	f, size, err := OpenRegular(p)
+	f, size, err := fsutil.OpenRegular(p)
 	if err != nil {
 		return 0, 0, imageErr(csvPath, dir, r, err)
 	}
@@ -192,7 +194,7 @@ func firstImageSize(csvPath, dir string, r csvRow) (w, h int, err error) {
 // missing (or unreadable) on the CSV line that lists it, one that is not a
 // regular file as a problem of the file itself.
 func imageErr(csvPath, dir string, r csvRow, err error) error {
-	var nr *notRegularError
+	var nr *fsutil.NotRegularError
 	if errors.As(err, &nr) {
 		return &InputError{File: imagePath(dir, r.id), Msg: nr.Error() + listedAt(csvPath, r)}
 	}
@@ -230,7 +232,7 @@ func decodeSet(csvPath, dir string, rows []csvRow, w, h int, labelled bool, work
 	bufs := make([][]byte, workers)
 	err := parallelFor(n, workers, bar.add, func(worker, i int) error {
 		p := imagePath(dir, rows[i].id)
-		f, size, err := OpenRegular(p)
+		f, size, err := fsutil.OpenRegular(p)
 		if err != nil {
 			return imageErr(csvPath, dir, rows[i], err)
 		}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // The decoded-set cache: one file per dataset folder, in the user's cache
@@ -119,7 +121,7 @@ func writeCache(dir, root string, key []byte, ds *Dataset) {
 		return
 	}
 	b := encodeCache(key, ds)
-	WriteFileAtomic(cachePath(dir, root), func(w io.Writer) error {
+	fsutil.WriteFileAtomic(cachePath(dir, root), func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // labelColumn says whether a CSV has a label column and what it may hold.
@@ -30,7 +32,7 @@ type csvRow struct {
 
 // readCSV reads an Apparels CSV file; see parseCSV.
 func readCSV(path string, labels labelColumn) ([]csvRow, error) {
-	f, _, err := OpenRegular(path)
+	f, _, err := fsutil.OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

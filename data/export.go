@@ -1,7 +1,6 @@
 package data
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,57 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
-
-// WriteFileAtomic writes a file through write so that path either keeps its
-// old content or gets the complete new one: the data goes to a temporary
-// file in the same folder, is flushed and fsync'ed, and is renamed over path.
-// The temporary file is removed on any failure. The file gets mode 0644.
-func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err = write(bw); err != nil {
-		return err
-	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a rename in dir durable where the platform allows it.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
 
 // ExportApparels is ExportApparelsContext with a context that is never
 // cancelled.
@@ -134,7 +85,7 @@ func ExportApparelsContext(ctx context.Context, ds *Dataset, dir string, limit i
 	if err = os.Rename(tmp, dir); err != nil {
 		return fmt.Errorf("data: export: %w", err)
 	}
-	syncDir(parent)
+	fsutil.SyncDir(parent)
 	return nil
 }
 
@@ -154,7 +105,7 @@ func makeExportTemp(parent, base string) (tmp string, unlock func(), err error) 
 	// succeed anyway.
 	f, err := os.Open(tmp)
 	if err == nil {
-		if err = tryLock(f); errors.Is(err, errors.ErrUnsupported) {
+		if err = fsutil.TryLock(f); errors.Is(err, errors.ErrUnsupported) {
 			err = nil // no locks here: the folder just is not protected
 		}
 		if err != nil {
@@ -189,7 +140,7 @@ func removeStaleExports(parent, base string) {
 		if err != nil {
 			continue
 		}
-		if tryLock(f) == nil {
+		if fsutil.TryLock(f) == nil {
 			os.RemoveAll(p)
 		}
 		f.Close()
@@ -203,7 +154,7 @@ func exportSet(ctx context.Context, root, name string, s *Set, labelled bool) er
 	if err := os.Mkdir(imgDir, 0o755); err != nil {
 		return fmt.Errorf("data: export: %w", err)
 	}
-	err := WriteFileAtomic(filepath.Join(root, name+".csv"), func(w io.Writer) error {
+	err := fsutil.WriteFileAtomic(filepath.Join(root, name+".csv"), func(w io.Writer) error {
 		if labelled {
 			io.WriteString(w, "id,label\n")
 		} else {
@@ -265,7 +216,7 @@ func writeSample(path string, test *Set, order []int64) error {
 			ids = append(ids, test.ID(i))
 		}
 	}
-	err := WriteFileAtomic(path, func(w io.Writer) error {
+	err := fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		io.WriteString(w, "id,label\n")
 		for _, id := range ids {
 			if _, err := io.WriteString(w, strconv.FormatInt(id, 10)+",0\n"); err != nil {

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // Grid geometry: each image is scaled up by an integer factor so that 28x28
@@ -27,7 +29,7 @@ const (
 
 // WriteGrid writes a PNG of the first n images of s (at most 4096) in a
 // near-square grid, each captioned with its class name, or with its id
-// when s has no labels. The file is written atomically (WriteFileAtomic).
+// when s has no labels. The file is written atomically (fsutil.WriteFileAtomic).
 func WriteGrid(path string, s *Set, n int) error {
 	if s == nil || s.N == 0 {
 		return fmt.Errorf("data: grid: no images")
@@ -37,7 +39,7 @@ func WriteGrid(path string, s *Set, n int) error {
 	}
 	n = min(n, s.N, gridMaxImages)
 	img := renderGrid(s, n)
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		return png.Encode(w, img)
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // IDX magic numbers: two zero bytes, type 0x08 (unsigned byte), dimensions.
@@ -148,7 +150,7 @@ func numberIDX(s *Set, first int64) {
 // openIDX opens path and reads its header; magic is idxImagesMagic or
 // idxLabelsMagic.
 func openIDX(path string, magic uint32) (*idxFile, error) {
-	f, size, err := OpenRegular(path)
+	f, size, err := fsutil.OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/image/draw"
+
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // ImageFile reports whether name looks like an image ReadImage reads (a
@@ -32,7 +34,7 @@ func ImageFile(name string) bool {
 // than MaxImageSide a side, a PNG larger than its size allows, and a corrupt
 // file; the size is read from the header before any pixel is decoded.
 func ReadImage(path string) (*image.Gray, error) {
-	f, size, err := OpenRegular(path)
+	f, size, err := fsutil.OpenRegular(path)
 	if err != nil {
 		return nil, &InputError{File: path, Msg: missingMsg(err)}
 	}

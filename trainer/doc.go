@@ -15,6 +15,9 @@
 //	cfg.Epochs, cfg.Limit = 1, 1000
 //	res, err := trainer.Run(ctx, dev, ds, cfg, trainer.RunOptions{Dir: "runs/mine"})
 //
+// Package report formats what Run measures (metrics.csv, report.txt and
+// the plots); package trainer decides when to write it.
+//
 // Cancelling ctx stops the run with a checkpoint, from which
 // RunOptions.Resume continues bit for bit. A run that cannot start returns
 // a *[ConfigError] before writing anything; one that diverges (a loss or a

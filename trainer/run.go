@@ -16,6 +16,8 @@ import (
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/internal/fsutil"
+	"github.com/glcnn/glcnn/report"
 )
 
 // Files of a run folder.
@@ -102,6 +104,10 @@ type runConfig struct {
 	Config
 	Run RunInfo `json:"run"`
 }
+
+// EpochMetrics is one row of metrics.csv (report.EpochMetrics): a run's
+// Result and its checkpoints keep them.
+type EpochMetrics = report.EpochMetrics
 
 // Result summarises a finished run.
 type Result struct {
@@ -332,14 +338,15 @@ func (s *Session) epoch(ctx context.Context, r *data.Resident, epoch, from int, 
 	return steps, nil
 }
 
+// writeCurves writes metrics.csv and the loss and accuracy plots of rows.
 func writeCurves(dir string, rows []EpochMetrics, title string) error {
-	if err := WriteMetricsCSV(filepath.Join(dir, MetricsFile), rows); err != nil {
+	if err := report.WriteMetricsCSV(filepath.Join(dir, MetricsFile), rows); err != nil {
 		return err
 	}
-	if err := PlotLoss(filepath.Join(dir, LossPlotFile), rows, "loss — "+title); err != nil {
+	if err := report.PlotLoss(filepath.Join(dir, LossPlotFile), rows, "loss — "+title); err != nil {
 		return err
 	}
-	return PlotAccuracy(filepath.Join(dir, AccuracyPlotFile), rows, "accuracy — "+title)
+	return report.PlotAccuracy(filepath.Join(dir, AccuracyPlotFile), rows, "accuracy — "+title)
 }
 
 // finish writes the model, the evaluation report, the confusion matrix and
@@ -348,7 +355,7 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 	if err := s.SaveModel(filepath.Join(opt.Dir, ModelFile)); err != nil {
 		return err
 	}
-	rep := Report{Title: "glcnn report", Classes: data.ClassNames[:], Lines: []string{
+	rep := report.Text{Title: "glcnn report", Classes: data.ClassNames[:], Lines: []string{
 		"arch: " + s.Model.Spec.String(),
 		"renderer: " + s.Dev.Info().Renderer,
 		fmt.Sprintf("epochs: %d, training time %.1f s", len(res.Metrics), res.TrainSeconds),
@@ -359,9 +366,9 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 		if _, _, err := s.Evaluate(rv, preds); err != nil {
 			return err
 		}
-		cm := Confusion(preds, val.Labels, len(data.ClassNames))
-		rep.Sections = append(rep.Sections, ReportSection{Name: "validation", CM: cm})
-		_, res.ValAcc = ClassReport(cm, data.ClassNames[:])
+		cm := report.Confusion(preds, val.Labels, len(data.ClassNames))
+		rep.Sections = append(rep.Sections, report.Section{Name: "validation", CM: cm})
+		_, res.ValAcc = report.ClassReport(cm, data.ClassNames[:])
 	}
 	if ds.Test != nil && ds.Test.N > 0 {
 		rtest, err := data.Upload(s.Dev, ds.Test)
@@ -374,9 +381,9 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 			return err
 		}
 		if ds.Test.Labels != nil {
-			cm := Confusion(preds, ds.Test.Labels, len(data.ClassNames))
-			rep.Sections = append(rep.Sections, ReportSection{Name: "test", CM: cm})
-			_, res.TestAcc = ClassReport(cm, data.ClassNames[:])
+			cm := report.Confusion(preds, ds.Test.Labels, len(data.ClassNames))
+			rep.Sections = append(rep.Sections, report.Section{Name: "test", CM: cm})
+			_, res.TestAcc = report.ClassReport(cm, data.ClassNames[:])
 		}
 		if err := WriteSubmission(filepath.Join(opt.Dir, SubmissionFile), ds, preds); err != nil {
 			return err
@@ -385,11 +392,11 @@ func (s *Session) finish(ds *data.Dataset, rv *data.Resident, val *data.Set, opt
 	}
 	if len(rep.Sections) > 0 {
 		last := rep.Sections[len(rep.Sections)-1]
-		if err := PlotConfusion(filepath.Join(opt.Dir, ConfusionPlotFile), last.CM, data.ClassNames[:], "confusion ("+last.Name+")"); err != nil {
+		if err := report.PlotConfusion(filepath.Join(opt.Dir, ConfusionPlotFile), last.CM, data.ClassNames[:], "confusion ("+last.Name+")"); err != nil {
 			return err
 		}
 	}
-	return WriteReport(filepath.Join(opt.Dir, ReportFile), rep)
+	return report.WriteText(filepath.Join(opt.Dir, ReportFile), rep)
 }
 
 // WriteSubmission writes id,label for the test set in the order of the
@@ -403,7 +410,7 @@ func WriteSubmission(path string, ds *data.Dataset, preds []int32) error {
 	if len(order) == 0 {
 		order = ds.Test.IDs
 	}
-	return data.WriteFileAtomic(path, func(w io.Writer) error {
+	return writeAtomic(path, func(w io.Writer) error {
 		var b strings.Builder
 		b.WriteString("id,label\n")
 		for _, id := range order {
@@ -419,9 +426,19 @@ func WriteSubmission(path string, ds *data.Dataset, preds []int32) error {
 }
 
 func writeJSON(path string, v any) error {
-	return data.WriteFileAtomic(path, func(w io.Writer) error {
+	return writeAtomic(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	})
+}
+
+// writeAtomic is fsutil.WriteFileAtomic (temporary file in the same folder,
+// fsync, rename; nothing half-written ever visible at path) with the path
+// in the error.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := fsutil.WriteFileAtomic(path, write); err != nil {
+		return fmt.Errorf("trainer: write %s: %w", path, err)
+	}
+	return nil
 }

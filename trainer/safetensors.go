@@ -11,7 +11,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // The safetensors format (https://github.com/huggingface/safetensors):
@@ -225,7 +225,7 @@ func ReadSafetensors(path string) ([]STensor, map[string]string, error) {
 // does not fit. So a huge (say sparse) file is refused by parseSafetensors
 // without being read whole.
 func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
-	f, size, err := data.OpenRegular(path)
+	f, size, err := fsutil.OpenRegular(path)
 	if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
 		err = fmt.Errorf("%s: %w", path, err) // "not a regular file (a device)" names no path
 	}

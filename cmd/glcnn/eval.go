@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/report"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -48,15 +49,15 @@ func init() {
 				if err != nil {
 					return err
 				}
-				cm := trainer.Confusion(preds, set.Labels, len(data.ClassNames))
+				cm := report.Confusion(preds, set.Labels, len(data.ClassNames))
 				if *asJSON {
 					e := newEvalJSON(cm, data.ClassNames[:])
 					e.Model, e.Data, e.Layout, e.Split, e.Images, e.Renderer = *model, ds.Root, ds.Layout, *split, set.N, s.Dev.Info().Renderer
 					return printJSON(e)
 				}
-				rep := trainer.Report{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + s.Dev.Info().Renderer},
-					Sections: []trainer.ReportSection{{Name: *split, CM: cm}}}
-				return rep.WriteText(os.Stdout)
+				rep := report.Text{Title: "glcnn eval", Classes: data.ClassNames[:], Lines: []string{"model: " + *model, "data: " + ds.String(), "renderer: " + s.Dev.Info().Renderer},
+					Sections: []report.Section{{Name: *split, CM: cm}}}
+				return rep.Render(os.Stdout)
 			}
 		},
 	})

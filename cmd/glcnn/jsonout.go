@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 
+	"github.com/glcnn/glcnn/report"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -42,7 +43,7 @@ type evalJSON struct {
 }
 
 func newEvalJSON(cm [][]int, names []string) evalJSON {
-	stats, acc := trainer.ClassReport(cm, names)
+	stats, acc := report.ClassReport(cm, names)
 	e := evalJSON{Accuracy: num(acc), Confusion: cm, Glcnn: trainer.Build().Version}
 	for _, s := range stats {
 		e.Classes = append(e.Classes, classJSON{s.Name, num(s.Precision), num(s.Recall), num(s.F1), s.Support})

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/internal/fsutil"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -155,7 +156,7 @@ func predictImages(g *gpuFlags, ck *checkFlag, model string, paths []string, opt
 	}
 	res := imageResults(files, probs, opt.topk)
 	if opt.out != "" {
-		if err := data.WriteFileAtomic(opt.out, func(w io.Writer) error { return writeImageCSV(w, res, opt.probs) }); err != nil {
+		if err := fsutil.WriteFileAtomic(opt.out, func(w io.Writer) error { return writeImageCSV(w, res, opt.probs) }); err != nil {
 			return err
 		}
 	}

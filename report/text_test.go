@@ -1,4 +1,4 @@
-package trainer
+package report
 
 import (
 	"math"
@@ -31,8 +31,8 @@ func TestConfusion(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
-				if r := recover(); r == nil || !strings.HasPrefix(r.(string), "trainer: Confusion") {
-					t.Errorf("want a trainer: Confusion panic, got %v", r)
+				if r := recover(); r == nil || !strings.HasPrefix(r.(string), "report: Confusion") {
+					t.Errorf("want a report: Confusion panic, got %v", r)
 				}
 			}()
 			Confusion(tc.pred, tc.labels, tc.classes)
@@ -74,16 +74,16 @@ func TestClassReportHand(t *testing.T) {
 
 func TestWriteReportHand(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.txt")
-	r := Report{
+	r := Text{
 		Title:   "glcnn run",
 		Lines:   []string{"preset: tutorial", "arch: fc:3"},
 		Classes: []string{"cat", "dog", "T-shirt/top"},
-		Sections: []ReportSection{
+		Sections: []Section{
 			{Name: "validation", CM: handCM},
 			{Name: "test", CM: nil},
 		},
 	}
-	if err := WriteReport(path, r); err != nil {
+	if err := WriteText(path, r); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)

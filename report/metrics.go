@@ -1,4 +1,4 @@
-package trainer
+package report
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
 // EpochMetrics is one row of metrics.csv: what one epoch of training measured.
@@ -64,17 +64,17 @@ func WriteMetricsCSV(path string, rows []EpochMetrics) error {
 func ReadMetricsCSV(path string) ([]EpochMetrics, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("trainer: metrics: %w", err)
+		return nil, fmt.Errorf("report: metrics: %w", err)
 	}
 	defer f.Close()
 	cr := csv.NewReader(bufio.NewReader(f))
 	cr.FieldsPerRecord = len(metricsHeader)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("trainer: metrics %s: header: %w", path, err)
+		return nil, fmt.Errorf("report: metrics %s: header: %w", path, err)
 	}
 	if strings.Join(header, ",") != strings.Join(metricsHeader, ",") {
-		return nil, fmt.Errorf("trainer: metrics %s: header is %q, want %q",
+		return nil, fmt.Errorf("report: metrics %s: header is %q, want %q",
 			path, strings.Join(header, ","), strings.Join(metricsHeader, ","))
 	}
 	var rows []EpochMetrics
@@ -84,11 +84,11 @@ func ReadMetricsCSV(path string) ([]EpochMetrics, error) {
 			return rows, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("trainer: metrics %s: %w", path, err)
+			return nil, fmt.Errorf("report: metrics %s: %w", path, err)
 		}
 		r, err := parseMetricsRecord(rec)
 		if err != nil {
-			return nil, fmt.Errorf("trainer: metrics %s line %d: %w", path, line, err)
+			return nil, fmt.Errorf("report: metrics %s line %d: %w", path, line, err)
 		}
 		rows = append(rows, r)
 	}
@@ -125,12 +125,12 @@ func formatMetric(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// writeAtomic is data.WriteFileAtomic (temporary file in the same folder,
+// writeAtomic is fsutil.WriteFileAtomic (temporary file in the same folder,
 // fsync, rename; nothing half-written ever visible at path) with the path
 // in the error.
 func writeAtomic(path string, write func(io.Writer) error) error {
-	if err := data.WriteFileAtomic(path, write); err != nil {
-		return fmt.Errorf("trainer: write %s: %w", path, err)
+	if err := fsutil.WriteFileAtomic(path, write); err != nil {
+		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package trainer
+package report
 
 import (
 	"image"
@@ -12,7 +12,7 @@ import (
 )
 
 // plotDir is where the plot tests write their PNGs: $GLCNN_PLOT_DIR when set,
-// so a person can look at them (go test ./trainer/ -run Plot with
+// so a person can look at them (go test ./report/ -run Plot with
 // GLCNN_PLOT_DIR=/tmp/plots), else a temporary directory.
 func plotDir(t *testing.T) string {
 	if d := os.Getenv("GLCNN_PLOT_DIR"); d != "" {
@@ -220,8 +220,8 @@ func TestPlotConfusion(t *testing.T) {
 	readPNG(t, small)
 
 	defer func() {
-		if r := recover(); r == nil || !strings.HasPrefix(r.(string), "trainer: PlotConfusion") {
-			t.Errorf("non-square matrix: want a trainer: PlotConfusion panic, got %v", r)
+		if r := recover(); r == nil || !strings.HasPrefix(r.(string), "report: PlotConfusion") {
+			t.Errorf("non-square matrix: want a report: PlotConfusion panic, got %v", r)
 		}
 	}()
 	PlotConfusion(filepath.Join(dir, "bad.png"), [][]int{{1, 2}}, nil, "")

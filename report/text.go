@@ -1,4 +1,4 @@
-package trainer
+package report
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ type ClassStats struct {
 // or a value is outside [0, classes): the caller built them.
 func Confusion(pred, labels []int32, classes int) [][]int {
 	if len(pred) != len(labels) {
-		panic(fmt.Sprintf("trainer: Confusion: %d predictions for %d labels", len(pred), len(labels)))
+		panic(fmt.Sprintf("report: Confusion: %d predictions for %d labels", len(pred), len(labels)))
 	}
 	cm := make([][]int, classes)
 	for i := range cm {
@@ -36,7 +36,7 @@ func Confusion(pred, labels []int32, classes int) [][]int {
 	for i, p := range pred {
 		l := labels[i]
 		if p < 0 || int(p) >= classes || l < 0 || int(l) >= classes {
-			panic(fmt.Sprintf("trainer: Confusion: sample %d: prediction %d or label %d outside [0,%d)", i, p, l, classes))
+			panic(fmt.Sprintf("report: Confusion: sample %d: prediction %d or label %d outside [0,%d)", i, p, l, classes))
 		}
 		cm[l][p]++
 	}
@@ -53,7 +53,7 @@ func ClassReport(cm [][]int, names []string) (stats []ClassStats, accuracy float
 	total, correct := 0, 0
 	for i, row := range cm {
 		if len(row) != k {
-			panic(fmt.Sprintf("trainer: ClassReport: row %d has %d columns, want %d", i, len(row), k))
+			panic(fmt.Sprintf("report: ClassReport: row %d has %d columns, want %d", i, len(row), k))
 		}
 		for j, v := range row {
 			colSum[j] += v
@@ -95,34 +95,34 @@ func className(names []string, i int) string {
 	return strconv.Itoa(i)
 }
 
-// Report is the content of report.txt: a title, free-text header lines
+// Text is the content of report.txt: a title, free-text header lines
 // (preset, arch, renderer, epochs, time...) and one section per evaluated set.
 // Classes names the classes by label; the label index is used where a name is
 // missing.
-type Report struct {
+type Text struct {
 	Title    string
 	Lines    []string
 	Classes  []string
-	Sections []ReportSection
+	Sections []Section
 }
 
-// ReportSection is one evaluated set, e.g. "validation" or "test", with its
+// Section is one evaluated set, e.g. "validation" or "test", with its
 // confusion matrix (cm[true][predicted]). A nil CM means the set has no labels
 // (the Apparels test set): the section says so instead of scoring it.
-type ReportSection struct {
+type Section struct {
 	Name string
 	CM   [][]int
 }
 
-// WriteReport writes r as aligned plain text to path, atomically: for each
+// WriteText writes r as aligned plain text to path, atomically: for each
 // section its accuracy, a per-class precision/recall/F1/support table with
 // macro and support-weighted averages, and the confusion matrix.
-func WriteReport(path string, r Report) error {
-	return writeAtomic(path, r.WriteText)
+func WriteText(path string, r Text) error {
+	return writeAtomic(path, r.Render)
 }
 
-// WriteText writes r as WriteReport does, to w (e.g. os.Stdout for glcnn eval).
-func (r Report) WriteText(w io.Writer) error {
+// Render writes r as WriteText does, to w (e.g. os.Stdout for glcnn eval).
+func (r Text) Render(w io.Writer) error {
 	var b strings.Builder
 	if r.Title != "" {
 		b.WriteString(r.Title + "\n" + strings.Repeat("=", len([]rune(r.Title))) + "\n")
@@ -139,7 +139,7 @@ func (r Report) WriteText(w io.Writer) error {
 }
 
 // writeSection writes one section: accuracy, class table, confusion matrix.
-func writeSection(b *strings.Builder, s ReportSection, classes []string) {
+func writeSection(b *strings.Builder, s Section, classes []string) {
 	title := s.Name
 	b.WriteString(title + "\n" + strings.Repeat("-", len([]rune(title))) + "\n")
 	if s.CM == nil {

@@ -1,4 +1,4 @@
-package trainer
+package report
 
 import (
 	"fmt"
@@ -46,7 +46,7 @@ func PlotLoss(path string, rows []EpochMetrics, title string) error {
 		func(r EpochMetrics) float64 { return r.TrainLoss },
 		func(r EpochMetrics) float64 { return r.ValLoss })
 	if err != nil {
-		return fmt.Errorf("trainer: plot %s: %w", path, err)
+		return fmt.Errorf("report: plot %s: %w", path, err)
 	}
 	return savePNG(path, p)
 }
@@ -58,7 +58,7 @@ func PlotAccuracy(path string, rows []EpochMetrics, title string) error {
 		func(r EpochMetrics) float64 { return r.TrainAcc },
 		func(r EpochMetrics) float64 { return r.ValAcc })
 	if err != nil {
-		return fmt.Errorf("trainer: plot %s: %w", path, err)
+		return fmt.Errorf("report: plot %s: %w", path, err)
 	}
 	return savePNG(path, p)
 }
@@ -291,11 +291,11 @@ func PlotConfusion(path string, cm [][]int, classes []string, title string) erro
 	k := len(cm)
 	for i, row := range cm {
 		if len(row) != k {
-			panic(fmt.Sprintf("trainer: PlotConfusion: row %d has %d columns, want %d", i, len(row), k))
+			panic(fmt.Sprintf("report: PlotConfusion: row %d has %d columns, want %d", i, len(row), k))
 		}
 	}
 	if k == 0 {
-		return fmt.Errorf("trainer: plot %s: empty confusion matrix", path)
+		return fmt.Errorf("report: plot %s: empty confusion matrix", path)
 	}
 	p := newPlot(title)
 	p.X.Label.Text = "predicted class"

@@ -1,4 +1,4 @@
-package data
+package fsutil
 
 import (
 	"io/fs"
@@ -6,18 +6,19 @@ import (
 	"syscall"
 )
 
-// notRegularError refuses a path that is not a regular file, saying what
-// it is instead.
-type notRegularError struct{ what string }
+// NotRegularError is OpenRegular's refusal of a path that is not a regular
+// file; What says what it is instead ("a folder", "a named pipe", ...).
+type NotRegularError struct{ What string }
 
-func (e *notRegularError) Error() string { return "not a regular file (" + e.what + ")" }
+func (e *NotRegularError) Error() string { return "not a regular file (" + e.What + ")" }
 
 // OpenRegular opens path for reading and returns it with its size, refusing
 // anything but a regular file, symlinks followed: a FIFO would block the
 // open or the read forever, and a device such as /dev/zero never ends. The
 // file is opened non-blocking, so one swapped for a FIFO after the first
 // check cannot hang either; it is refused by the second. Every reader of
-// user files (datasets, images, model files) opens them through it.
+// user files (datasets, images, model files) opens them through it. A
+// path that is not a regular file gives a *NotRegularError.
 func OpenRegular(path string) (*os.File, int64, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -47,14 +48,14 @@ func regular(st fs.FileInfo) error {
 	case m.IsRegular():
 		return nil
 	case m.IsDir():
-		return &notRegularError{"a folder"}
+		return &NotRegularError{"a folder"}
 	case m&fs.ModeNamedPipe != 0:
-		return &notRegularError{"a named pipe"}
+		return &NotRegularError{"a named pipe"}
 	case m&fs.ModeSocket != 0:
-		return &notRegularError{"a socket"}
+		return &NotRegularError{"a socket"}
 	case m&fs.ModeDevice != 0:
-		return &notRegularError{"a device"}
+		return &NotRegularError{"a device"}
 	default:
-		return &notRegularError{"mode " + m.String()}
+		return &NotRegularError{"mode " + m.String()}
 	}
 }
