@@ -103,17 +103,19 @@ func parseMetricsRecord(rec []string) (EpochMetrics, error) {
 	r.Epoch = epoch
 	dst := []*float64{&r.TrainLoss, &r.ValLoss, &r.TrainAcc, &r.ValAcc, &r.LR, &r.Seconds, &r.ImgPerSec}
 	for i, p := range dst {
-		if rec[i+1] == "" {
-			*p = math.NaN()
-			continue
-		}
-		v, err := strconv.ParseFloat(rec[i+1], 64)
-		if err != nil {
+		if *p, err = parseMetric(rec[i+1]); err != nil {
 			return r, fmt.Errorf("%s: %w", metricsHeader[i+1], err)
 		}
-		*p = v
 	}
 	return r, nil
+}
+
+// parseMetric reads a field written by formatMetric: "" is NaN.
+func parseMetric(field string) (float64, error) {
+	if field == "" {
+		return math.NaN(), nil
+	}
+	return strconv.ParseFloat(field, 64)
 }
 
 // formatMetric writes v in the shortest form that parses back to v, and NaN

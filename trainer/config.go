@@ -44,7 +44,10 @@ type Config struct {
 	Mean  float64 `json:"mean"` // after scaling to [0,1]
 	Std   float64 `json:"std"`
 
-	LogEvery int `json:"log_every"` // read running loss every N steps (0: once per epoch)
+	// LogEvery reads the epoch's running training loss every N optimizer
+	// steps, for RunOptions.Progress and steps.csv (0: never, and no
+	// steps.csv). Each read waits for the GPU, so it is off by default.
+	LogEvery int `json:"log_every"`
 
 	// Variants chooses the kernel variant of some layers: Variants[i] is
 	// that of Arch's layer i, a conv or fc ("" or absent: the layer's
@@ -195,7 +198,7 @@ func (c *Config) validateNumbers() error {
 		{"limit", c.Limit, 0, math.MaxInt, "must be 0 (all images) or positive"},
 		{"shift", c.Shift, 0, 8, "must be in [0,8]"},
 		{"step_every", c.StepEvery, 0, math.MaxInt, "must be 0 (the default, 10) or positive"},
-		{"log_every", c.LogEvery, 0, math.MaxInt, "must be 0 (once per epoch) or positive"},
+		{"log_every", c.LogEvery, 0, math.MaxInt, "must be 0 (off) or positive"},
 	}
 	for _, f := range ints {
 		if f.v < f.lo || f.v > f.hi {

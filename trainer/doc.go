@@ -15,8 +15,8 @@
 //	cfg.Epochs, cfg.Limit = 1, 1000
 //	res, err := trainer.Run(ctx, dev, ds, cfg, trainer.RunOptions{Dir: "runs/mine"})
 //
-// Package report formats what Run measures (metrics.csv, report.txt and
-// the plots); package trainer decides when to write it.
+// Package report formats what Run measures (metrics.csv, steps.csv with
+// Config.LogEvery, report.txt and the plots); package trainer decides when to write it.
 //
 // Cancelling ctx stops the run with a checkpoint, from which
 // RunOptions.Resume continues bit for bit. A run that cannot start returns

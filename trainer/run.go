@@ -25,6 +25,7 @@ const (
 	CheckpointFile    = "checkpoint.safetensors"
 	ModelFile         = "model.safetensors"
 	MetricsFile       = "metrics.csv"
+	StepsFile         = "steps.csv" // only with Config.LogEvery > 0
 	ConfigFile        = "config.json"
 	ReportFile        = "report.txt"
 	SubmissionFile    = "submission.csv"
@@ -34,7 +35,7 @@ const (
 )
 
 // OutputFiles are the files Run may write in a run folder.
-var OutputFiles = []string{ConfigFile, MetricsFile, LossPlotFile, AccuracyPlotFile, CheckpointFile,
+var OutputFiles = []string{ConfigFile, MetricsFile, StepsFile, LossPlotFile, AccuracyPlotFile, CheckpointFile,
 	ModelFile, ReportFile, ConfusionPlotFile, SubmissionFile}
 
 // ClearOutputs removes from dir the outputs of an earlier run (OutputFiles,
@@ -120,7 +121,8 @@ type Result struct {
 }
 
 // Run trains cfg on ds and writes the run folder: metrics.csv, loss.png,
-// accuracy.png, a checkpoint after every epoch, and at the end
+// accuracy.png, a checkpoint after every epoch (with steps.csv, the running
+// loss every Config.LogEvery steps, when that is set), and at the end
 // model.safetensors, report.txt, confusion.png, config.json and
 // submission.csv. When ctx is cancelled (Ctrl-C) it saves a checkpoint at
 // the current step and returns with Result.Interrupted set; a run with
@@ -182,6 +184,10 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	} else {
 		s.Model.Init(cfg.Seed)
 	}
+	stepLog, err := newStepLog(opt.Dir, cfg.LogEvery, opt.Resume, ck)
+	if err != nil {
+		return nil, err
+	}
 	fmt.Fprintf(opt.Log, "training %s on %d images (%d validation), batch %d in chunks of %d, %d epochs, on %s\n",
 		s.Model.Spec, train.N, valN(val), batch, s.Chunk, cfg.Epochs, d.Info().Renderer)
 
@@ -199,8 +205,12 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 		done, err := s.epoch(ctx, rt, epoch, from, func(step int) {
 			loss := math.NaN()
 			if cfg.LogEvery > 0 && step%cfg.LogEvery == 0 {
+				// A readback, so a sync: only every LogEvery steps.
 				sum, _ := s.Loss.ReadSums()
-				loss = sum / float64(min(step*batch, train.N))
+				images := min(step*batch, train.N)
+				loss = sum / float64(images)
+				stepLog.add(report.StepMetrics{Epoch: epoch + 1, Step: step, Images: int64(epoch)*int64(train.N) + int64(images),
+					Loss: loss, LR: cfg.LR(epoch*steps+step-1, steps*cfg.Epochs, epoch)})
 				if opt.Progress == nil {
 					fmt.Fprintf(opt.Log, "epoch %d step %d/%d  running loss %.4f\n", epoch+1, step, steps, loss)
 				}
@@ -223,6 +233,9 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 			ck := checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: res.Metrics,
 				Seconds: spent + time.Since(t0).Seconds()}
 			if err := s.saveRun(opt.Dir, ck); err != nil {
+				return nil, err
+			}
+			if err := stepLog.write(); err != nil {
 				return nil, err
 			}
 			fmt.Fprintf(opt.Log, "interrupted in epoch %d at step %d of %d: checkpoint saved in %s, from which a resumed run continues\n", epoch+1, done, steps, opt.Dir)
@@ -250,6 +263,9 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 		}
 		kept, keptStep = epoch+1, 0
 		if err := writeCurves(opt.Dir, res.Metrics, s.Model.Spec.String()); err != nil {
+			return nil, err
+		}
+		if err := stepLog.write(); err != nil {
 			return nil, err
 		}
 	}

@@ -76,6 +76,7 @@ type trainJSON struct {
 	TrainSeconds float64     `json:"train_seconds"`
 	Model        string      `json:"model,omitempty"`      // absent when interrupted
 	Submission   string      `json:"submission,omitempty"` // when the data have a test set
+	Steps        string      `json:"steps,omitempty"`      // with --log-every
 	Renderer     string      `json:"renderer"`
 	Glcnn        string      `json:"glcnn"`
 }

@@ -75,6 +75,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			if full, err = resumeConfig(fs, *out); err != nil {
 				return err
 			}
+			if fs.Changed("log-every") { // how a run reports, not what it trains
+				full.LogEvery = shown.LogEvery
+			}
 		}
 		if err := full.Validate(); err != nil {
 			return configUsage(err, *resume)
@@ -143,6 +146,9 @@ func trainFlags(fs *pflag.FlagSet) func([]string) error {
 			}
 			if res.SubmissionWritten {
 				sum.Submission = filepath.Join(dir, trainer.SubmissionFile)
+			}
+			if full.LogEvery > 0 {
+				sum.Steps = filepath.Join(dir, trainer.StepsFile)
 			}
 			if err := printJSON(sum); err != nil {
 				return err
@@ -246,7 +252,7 @@ func configFlags(fs *pflag.FlagSet, cfg *trainer.Config) {
 	fs.IntVar(&cfg.Limit, "limit", cfg.Limit, "use only the first N training images (quick runs; 0: all)")
 	fs.BoolVar(&cfg.Flip, "flip", cfg.Flip, "random horizontal flips (--flip=false to turn a preset's off)")
 	fs.IntVar(&cfg.Shift, "shift", cfg.Shift, "random shifts of up to N pixels")
-	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "read the running loss every N steps (0: once per epoch)")
+	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "every N steps, read the running training loss (a GPU sync) and log it to steps.csv (0: off)")
 }
 
 // linkLatest points runs/latest at dir, a default run folder (best effort).
