@@ -296,5 +296,6 @@ func newProgram(prog uint32, key string, src *shaders.Source) *Program {
 	var local [3]int32
 	gl.GetProgramiv(prog, gl.COMPUTE_WORK_GROUP_SIZE, &local[0])
 	p.local = [3]int{int(local[0]), int(local[1]), int(local[2])}
+	p.blocks = programBlocks(prog)
 	return p
 }

@@ -63,7 +63,7 @@ func runKernel(t *testing.T, d *gpu.Device, p *gpu.Program, want float32) {
 	t.Helper()
 	y, _ := gpu.NewBuffer[float32](d, 40)
 	defer y.Release()
-	d.Dispatch(p, gpu.Grid1(40), []gpu.Storage{y}, gpu.U("n", 40))
+	d.Dispatch(p, gpu.Grid1(40), gpu.Bindings{0: y}, gpu.U("n", 40))
 	for i, v := range y.Read() {
 		if v != float32(2*i)+want {
 			t.Fatalf("y[%d] = %v, want %v", i, v, float32(2*i)+want)

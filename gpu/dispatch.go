@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
-
-	"github.com/glcnn/glcnn/shaders"
 )
 
 // Grid is the number of invocations to launch in each dimension; Dispatch
@@ -70,12 +68,15 @@ func (d *Device) AsUniformBlock(b Storage) Storage {
 
 type uniformBlock struct{ Storage }
 
-// Dispatch binds bufs to bindings 0, 1, ..., sets the kernel's parameters
-// (us, by name; a parameter not in us keeps its last value), launches the
-// kernel over grid g and issues the barrier that makes its writes visible
-// to later dispatches and downloads. An empty grid is a no-op. It panics
-// when a name in us is not a parameter of the kernel.
-func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
+// Dispatch binds bufs (by binding index, see Bindings), sets the kernel's
+// parameters (us, by name; a parameter not in us keeps its last value),
+// launches the kernel over grid g and issues the barrier that makes its
+// writes visible to later dispatches and downloads. An empty grid is a
+// no-op. It panics when bufs do not match the kernel's blocks (see
+// Bindings), when a buffer is released, or when a name in us is not a
+// parameter of the kernel.
+func (d *Device) Dispatch(p *Program, g Grid, bufs Bindings, us ...Uniform) {
+	p.checkBindings(bufs)
 	if g.X <= 0 || g.Y <= 0 || g.Z <= 0 {
 		if g.X == 0 || g.Y == 0 || g.Z == 0 {
 			return
@@ -87,15 +88,15 @@ func (d *Device) Dispatch(p *Program, g Grid, bufs []Storage, us ...Uniform) {
 		gl.UseProgram(p.id)
 		d.check("glUseProgram " + p.name)
 		for i, b := range bufs {
+			if b == nil {
+				continue
+			}
 			if b.name() == 0 {
 				panic(fmt.Sprintf("gpu: %s: binding %d is a released buffer", p.name, i))
 			}
 			target := uint32(gl.SHADER_STORAGE_BUFFER)
 			if _, ok := b.(uniformBlock); ok {
-				if i == shaders.ParamsBinding {
-					panic(fmt.Sprintf("gpu: %s: uniform binding %d is the parameter block's", p.name, i))
-				}
-				target = gl.UNIFORM_BUFFER
+				target = gl.UNIFORM_BUFFER // checkBindings keeps it off the parameter block's binding
 			}
 			gl.BindBufferBase(target, uint32(i), b.name())
 		}

@@ -22,7 +22,7 @@ func BenchmarkDispatchParams(b *testing.B) {
 	b.Logf("renderer: %s", d.Info().Renderer)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d.Dispatch(p, gpu.Grid1(n), []gpu.Storage{x, y, a}, gpu.U("n", n), gpu.U("H", 28), gpu.U("W", 28),
+		d.Dispatch(p, gpu.Grid1(n), gpu.Bindings{0: x, 1: y, 2: a}, gpu.U("n", n), gpu.U("H", 28), gpu.U("W", 28),
 			gpu.U("OH", 14), gpu.U("OW", 14), gpu.U("K", 2), gpu.U("S", 2))
 	}
 	d.Finish()

@@ -22,6 +22,16 @@
 // host↔GPU transfers ([Device.Stats]) so tests can prove that training
 // keeps data on the GPU and that nothing leaks.
 //
+// # Bindings
+//
+// A dispatch names each buffer's binding index ([Bindings], a keyed
+// literal such as gpu.Bindings{0: x, 2: y}); [Device.Dispatch] checks the
+// indices against the blocks the driver reports for the program
+// ([Program.Blocks], read once when the program is built) and panics,
+// naming the program, the index and the blocks, when a buffer is bound
+// where the kernel has no block, a storage buffer where it has a uniform
+// block (or the reverse), or a block is left unbound.
+//
 // # Debugging
 //
 // Options.Debug (the CLI's --gl-debug, or the `gldebug` build tag in tests)

@@ -118,9 +118,9 @@ func TestDispatchCanary(t *testing.T) {
 			y, _ := gpu.NewBuffer[float32](d, n+canary)
 			y.Fill(float32(math.Pi))
 			fill := d.MustProgram("fill_f32", gpu.D("WG", wg))
-			d.Dispatch(fill, gpu.Grid1(n), []gpu.Storage{y}, gpu.U("n", n), gpu.U("offset", 0), gpu.U("value", 2))
+			d.Dispatch(fill, gpu.Grid1(n), gpu.Bindings{0: y}, gpu.U("n", n), gpu.U("offset", 0), gpu.U("value", 2))
 			scale := d.MustProgram("scale_f32", gpu.D("WG", wg))
-			d.Dispatch(scale, gpu.Grid1(n), []gpu.Storage{y, y}, gpu.U("n", n), gpu.U("a", 3), gpu.U("b", -1))
+			d.Dispatch(scale, gpu.Grid1(n), gpu.Bindings{0: y, 1: y}, gpu.U("n", n), gpu.U("a", 3), gpu.U("b", -1))
 			got := y.Read()
 			for i, v := range got {
 				want := float32(5)
@@ -150,7 +150,7 @@ func TestGridFolding(t *testing.T) {
 	defer x.Release()
 	defer y.Release()
 	x.Fill(1)
-	d.Dispatch(p, gpu.Grid1(n), []gpu.Storage{x, y}, gpu.U("n", n), gpu.U("a", 2), gpu.U("b", 0))
+	d.Dispatch(p, gpu.Grid1(n), gpu.Bindings{0: x, 1: y}, gpu.U("n", n), gpu.U("a", 2), gpu.U("b", 0))
 	got := y.Read()
 	for i, v := range got {
 		if want := float32(2 * min(1, n-i)); v != want {
@@ -285,7 +285,7 @@ func TestTime(t *testing.T) {
 	defer y.Release()
 	p := d.MustProgram("fill_f32")
 	dur, clock := d.Time(func() {
-		d.Dispatch(p, gpu.Grid1(y.Len()), []gpu.Storage{y}, gpu.U("n", y.Len()), gpu.U("offset", 0), gpu.U("value", 1))
+		d.Dispatch(p, gpu.Grid1(y.Len()), gpu.Bindings{0: y}, gpu.U("n", y.Len()), gpu.U("offset", 0), gpu.U("value", 1))
 	})
 	if dur <= 0 {
 		t.Errorf("duration %v", dur)
@@ -361,7 +361,7 @@ void main() { uint i = gl_GlobalInvocationID.x; y[i] = w[i / 4u][i % 4u] * 2.0; 
 	defer w.Release()
 	defer y.Release()
 	w.Upload([]float32{1, 2, 3, 4, 5, 6, 7, 8})
-	d.Dispatch(p, gpu.Grid1(8), []gpu.Storage{d.AsUniformBlock(w), y})
+	d.Dispatch(p, gpu.Grid1(8), gpu.Bindings{0: d.AsUniformBlock(w), 1: y})
 	for i, v := range y.Read() {
 		if v != float32(2*(i+1)) {
 			t.Fatalf("y[%d] = %v, want %v", i, v, 2*(i+1))
@@ -390,7 +390,7 @@ void main() { y[0] = used + float(a); }
 	}
 	y, _ := gpu.NewBuffer[float32](d, 1)
 	defer y.Release()
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("used", 3), gpu.U("unused", 1), gpu.U("a", 0), gpu.U("b", 5))
+	d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("used", 3), gpu.U("unused", 1), gpu.U("a", 0), gpu.U("b", 5))
 	if got := y.Read()[0]; got != 3 {
 		t.Errorf("y = %v", got)
 	}
@@ -399,5 +399,5 @@ void main() { y[0] = used + float(a); }
 			t.Errorf("a misspelt uniform: recover() = %v", r)
 		}
 	}()
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("usde", 3))
+	d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("usde", 3))
 }

@@ -87,10 +87,10 @@ func TestParamsSteerLoops(t *testing.T) {
 		n := c.planes * oh * ow
 		yb, _ := gpu.NewBuffer[float32](d, n)
 		xb.Upload(x)
-		d.Dispatch(p, gpu.Grid1(n), []gpu.Storage{xb, yb}, gpu.U("n", n), gpu.U("H", c.h), gpu.U("W", c.w),
+		d.Dispatch(p, gpu.Grid1(n), gpu.Bindings{0: xb, 1: yb}, gpu.U("n", n), gpu.U("H", c.h), gpu.U("W", c.w),
 			gpu.U("OH", oh), gpu.U("OW", ow), gpu.U("K", c.k), gpu.U("S", c.s))
 		got := yb.Read()
-		d.Dispatch(other, gpu.Grid1(n), []gpu.Storage{xb, yb}, gpu.U("n", n), gpu.U("K", c.k))
+		d.Dispatch(other, gpu.Grid1(n), gpu.Bindings{0: xb, 1: yb}, gpu.U("n", n), gpu.U("K", c.k))
 		xb.Release()
 		yb.Release()
 		for o := range got {
@@ -128,7 +128,7 @@ void main() { y[slot] = v; }
 	y, _ := gpu.NewBuffer[float32](d, n)
 	defer y.Release()
 	for i := range n {
-		d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("slot", i), gpu.U("v", float32(i)+0.5))
+		d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("slot", i), gpu.U("v", float32(i)+0.5))
 		if off := gpu.LastParamOffset(d); off%align != 0 || off%d.Info().UniformAlign != 0 {
 			t.Fatalf("%s: dispatch %d bound its parameters at offset %d, not a multiple of %d", d.Info().Renderer, i, off, align)
 		}
@@ -152,8 +152,8 @@ void main() { y[0] = a + float(b); }
 `)
 	y, _ := gpu.NewBuffer[float32](d, 1)
 	defer y.Release()
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("a", 1.5), gpu.U("b", -4))
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("a", 2.5))
+	d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("a", 1.5), gpu.U("b", -4))
+	d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("a", 2.5))
 	if got := y.Read()[0]; got != -1.5 {
 		t.Errorf("%s: y = %v, want 2.5 + -4 = -1.5", d.Info().Renderer, got)
 	}
@@ -191,7 +191,7 @@ void main() { y[slot] = v; }
 	y, _ := gpu.NewBuffer[float32](d, 2)
 	defer y.Release()
 	run := func(p *gpu.Program, slot int, v float32) {
-		d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("slot", slot), gpu.U("v", v))
+		d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("slot", slot), gpu.U("v", v))
 	}
 	run(a, 0, 1)
 	w := gpu.ParamWrites(d)
@@ -236,5 +236,5 @@ void main() { y[0] = v; }
 			t.Errorf("%s: a refused parameter range: recover() = %v, want a panic naming the kernel", d.Info().Renderer, r)
 		}
 	}()
-	d.Dispatch(p, gpu.Grid1(1), []gpu.Storage{y}, gpu.U("v", 1))
+	d.Dispatch(p, gpu.Grid1(1), gpu.Bindings{0: y}, gpu.U("v", 1))
 }

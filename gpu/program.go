@@ -24,6 +24,7 @@ type Program struct {
 	params map[string]shaders.Param // the kernel's parameters by name
 	values []byte                   // their current values, std140; GL thread only
 	slots  map[string]int64         // ring positions holding earlier images (params.go)
+	blocks []Block                  // storage and uniform blocks by binding (bindings.go)
 }
 
 // Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
@@ -54,8 +55,10 @@ func (d *Device) Program(name string, defines ...Define) (*Program, error) {
 	return p, err
 }
 
-// MustProgram is Program for kernels shipped with glcnn, whose compile
-// failure is a bug: it panics with the compiler's message.
+// MustProgram is Program for callers to whom a compile failure is a bug
+// that no caller can handle (tests, tools): it panics with the compiler's
+// message. The layers' Setup calls Program instead and returns the error,
+// which names the file and line.
 func (d *Device) MustProgram(name string, defines ...Define) *Program {
 	p, err := d.Program(name, defines...)
 	if err != nil {
