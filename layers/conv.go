@@ -6,63 +6,6 @@ import (
 	"github.com/glcnn/glcnn/gpu"
 )
 
-// Kernel variants of Conv2D and Linear. Every variant computes the same
-// function and runs through the same tests; they differ in how the work is
-// split among invocations.
-const (
-	// VariantDirect computes one output element per invocation: the
-	// simplest correct kernel.
-	VariantDirect = "direct"
-	// VariantBlocked computes a block of outputs per invocation with the
-	// accumulators in registers, so each value loaded feeds several FMAs;
-	// weight addresses are uniform across a workgroup.
-	VariantBlocked = "blocked"
-	// VariantVec (Conv2D only) runs stride-1 3x3 pad-1 convolutions whose
-	// planes hold a multiple of 4 pixels with kernels that walk the
-	// flattened planes in vec4s (BLOCKED 2 in the conv2d_*.comp files): all
-	// 9 taps per invocation, vec4 loads and stores, weights from a uniform
-	// block when they fit. Other shapes use the blocked kernels.
-	VariantVec = "vec"
-)
-
-// DefaultConvVariant is the variant a Conv2D uses when its Variant field
-// is empty: vec, the fastest in BenchmarkConv2D on llvmpipe (Mesa 22.3, 2
-// shared cores, batch 128, minimum of 4 runs) for every kernel at every
-// benchmarked shape. Against blocked, in ms per call: 1->16 on 28x28 fwd
-// 13.2 -> 10.1, dw 9.6 -> 4.7; 16->32 on 14x14 fwd 52.7 -> 29.9, dx 51.2
-// -> 28.4, dw 86.0 -> 23.8 (the default preset's convs, 2.2x in all);
-// 64->64 on 28x28 dw 3958 -> 1530; 128->128 on 14x14 fwd 2727 -> 2024, dw
-// 4038 -> 973. On a GPU its invocations are as independent as blocked's,
-// with weights from a uniform block (constant cache) when they fit.
-var DefaultConvVariant = VariantVec
-
-func checkConvVariant(v string) (string, error) {
-	switch v {
-	case "":
-		return DefaultConvVariant, nil
-	case VariantVec:
-		return v, nil
-	}
-	return checkVariant("conv", v)
-}
-
-// DefaultVariant is the variant a Linear uses when its Variant field is
-// empty: the fastest in BenchmarkConv2D and BenchmarkLinear on
-// llvmpipe (Mesa 22.3, 2 cores), where blocked beat direct for every
-// kernel at the default preset's shapes, by 2x (first conv, input
-// gradient) to 25x.
-var DefaultVariant = VariantBlocked
-
-func checkVariant(op, v string) (string, error) {
-	switch v {
-	case "":
-		return DefaultVariant, nil
-	case VariantDirect, VariantBlocked:
-		return v, nil
-	}
-	return "", fmt.Errorf("layers: %s: unknown variant %q (want %q or %q)", op, v, VariantDirect, VariantBlocked)
-}
-
 // Register blocking of the blocked conv kernels (see each .comp's header).
 // The channel blocks are multiples of 4 (vec4 weight loads).
 const (
@@ -84,7 +27,7 @@ var (
 	convVecFilterKB      = 8
 	// convVecInvocations is how many dw invocations the batch slices aim
 	// at: enough lanes for a software renderer's threads, or a GPU's.
-	convVecInvocations = map[bool]int{true: 512, false: 16384}
+	convVecInvocations = struct{ software, gpu int }{512, 16384}
 	// convUniformLimit caps the packed weights read from a uniform block
 	// (bytes; also capped by GL_MAX_UNIFORM_BLOCK_SIZE). Tests lower it to
 	// exercise the storage-buffer fallback.
@@ -115,6 +58,22 @@ func gpuShaped(d *gpu.Device) bool { return forceGPUShapes || !d.Info().Software
 // slower).
 func convFilterJB(kw int) int { return min(kw, 64/convFilterKB) }
 
+// weightPacking is a layout of conv weights repacked by conv2d_pack.comp
+// for the blocked and vec kernels.
+type weightPacking int
+
+const (
+	// packForward puts the output channel innermost: wp[(c*T + t)*Kp + k]
+	// (blocked and vec forward).
+	packForward weightPacking = iota
+	// packInput puts the input channel innermost: wp[(k*T + t)*Cp + c]
+	// (blocked input gradient).
+	packInput
+	// packInputFlipped is packInput with the taps reversed (vec input
+	// gradient: a convolution with the flipped, transposed weights).
+	packInputFlipped
+)
+
 // Conv2D is a 2-D convolution over NCHW input (PyTorch Conv2d with
 // groups=1, dilation=1): weight (OutC, C, KH, KW), optional bias (OutC),
 // symmetric zero padding Pad, the same Stride along both axes.
@@ -125,15 +84,16 @@ type Conv2D struct {
 	// means DefaultConvVariant. Set it before Setup.
 	Variant string
 
-	dev                       *gpu.Device
-	variant                   string
-	kern                      int  // BLOCKED define: 0 direct, 1 blocked, 2 vec
+	dev *gpu.Device
+	// kernels is the variant Setup chose: Variant, except that vec runs
+	// the blocked kernels on shapes the vec kernels do not handle.
+	kernels                   Variant
 	uboF, uboD                bool // vec: packed weights in a uniform block
 	n, c, h, w, oh, ow        int  // n: the largest batch
 	weight, bias              *Param
 	y, dx                     *Tensor
 	partial                   *gpu.Buffer[float32] // per-slice dw and db sums
-	packF, packD              *gpu.Buffer[float32] // weights packed for the blocked kernels
+	packF, packD              *gpu.Buffer[float32] // weights packed for the blocked and vec kernels
 	x                         *Tensor              // input of the last Forward
 	fwd, data, filter, biasBk *gpu.Program
 	reduce, pack              *gpu.Program
@@ -154,7 +114,10 @@ func NewConv2D(outC, kh, kw, stride, pad int, bias bool) *Conv2D {
 // Kind is "conv".
 func (l *Conv2D) Kind() string { return "conv" }
 
-// Setup allocates for input (C,H,W) and batches up to maxBatch.
+// Setup allocates for input (C,H,W) and batches up to maxBatch, and
+// compiles the kernels; it returns an error for an impossible shape, an
+// unknown Variant, a buffer past the device's limits or a kernel the
+// driver does not compile.
 func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	if len(in) != 3 || in[0] <= 0 || in[1] <= 0 || in[2] <= 0 || maxBatch <= 0 {
 		return nil, fmt.Errorf("layers: conv: input shape %v (want C,H,W) batch %d", in, maxBatch)
@@ -167,23 +130,22 @@ func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 		return nil, err
 	}
 	l.Release()
-	l.dev, l.variant = d, v
+	l.dev = d
 	l.n, l.c, l.h, l.w = maxBatch, in[0], in[1], in[2]
 	l.oh = (l.h+2*l.Pad-l.KH)/l.Stride + 1
 	l.ow = (l.w+2*l.Pad-l.KW)/l.Stride + 1
-	switch {
-	case v == VariantDirect:
-		l.kern = 0
-	case v == VariantVec && l.vecShape():
-		l.kern = 2
-	default:
-		l.kern = 1
+	l.kernels = v
+	if v == VariantVec && !l.vecShape() {
+		l.kernels = VariantBlocked
 	}
 	if err := l.alloc(); err != nil {
 		l.Release()
 		return nil, err
 	}
-	l.compile()
+	if err := l.compile(); err != nil {
+		l.Release()
+		return nil, err
+	}
 	return []int{l.OutC, l.oh, l.ow}, nil
 }
 
@@ -196,7 +158,7 @@ func (l *Conv2D) vecShape() bool {
 func (l *Conv2D) packSizes() (int, int) {
 	taps := l.KH * l.KW
 	kb, cb := convFwdKB, convDataCB
-	if l.kern == 2 {
+	if l.kernels == VariantVec {
 		kb, cb = vecKB(l.OutC), vecKB(l.c)
 	}
 	return l.c * taps * divUp(l.OutC, kb) * kb, l.OutC * taps * divUp(l.c, cb) * cb
@@ -224,54 +186,51 @@ func (l *Conv2D) alloc() error {
 	if ns := l.maxSlices(); ns > 1 {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*max(l.OutC*l.c*l.KH*l.KW, l.OutC))
 	}
-	if err == nil && l.kern != 0 {
+	if err == nil && l.kernels != VariantDirect {
 		f, d := l.packSizes()
 		l.packF, err = gpu.NewBuffer[float32](l.dev, f)
 		if err == nil {
 			l.packD, err = gpu.NewBuffer[float32](l.dev, d)
 		}
 		lim := min(convUniformLimit, l.dev.Info().MaxUniformBlock)
-		l.uboF, l.uboD = l.kern == 2 && 4*f <= lim, l.kern == 2 && 4*d <= lim
+		vec := l.kernels == VariantVec
+		l.uboF, l.uboD = vec && 4*f <= lim, vec && 4*d <= lim
 	}
 	return err
 }
 
-func (l *Conv2D) compile() {
-	if l.kern == 2 {
-		l.compileVec()
-		return
+// compile builds the kernels of l.kernels (conv2d_<pass>[_<variant>].comp).
+func (l *Conv2D) compile() error {
+	k := programs{d: l.dev, op: "conv"}
+	v := l.kernels
+	switch v {
+	case VariantDirect:
+		wg := gpu.D("WG", convWG)
+		l.fwd = k.get(v.kernel("conv2d_fwd"), wg, gpu.D("HAS_BIAS", bit(l.Bias)))
+		l.data = k.get(v.kernel("conv2d_bwd_data"), wg)
+		l.filter = k.get(v.kernel("conv2d_bwd_filter"), wg)
+	case VariantBlocked:
+		wg, s1 := gpu.D("WG", blockedWG(l.dev)), gpu.D("S1", bit(l.Stride == 1))
+		l.fwd = k.get(v.kernel("conv2d_fwd"), wg, gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), s1,
+			gpu.D("HAS_BIAS", bit(l.Bias)))
+		l.data = k.get(v.kernel("conv2d_bwd_data"), wg, gpu.D("CB", convDataCB), gpu.D("PB", convDataPB), s1)
+		l.filter = k.get(v.kernel("conv2d_bwd_filter"), wg, gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1,
+			gpu.D("DYV", dyVector(l.ow)))
+	case VariantVec:
+		f, dd := l.packSizes()
+		wg, hw := gpu.D("WG", blockedWG(l.dev)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
+		conv := func(pass string, kb int, bias bool, ubo bool, n int) *gpu.Program {
+			return k.get(v.kernel(pass), append(hw, wg, gpu.D("KB", kb), gpu.D("PV", convVecPV),
+				gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4))...)
+		}
+		l.fwd = conv("conv2d_fwd", vecKB(l.OutC), l.Bias, l.uboF, f)
+		l.data = conv("conv2d_bwd_data", vecKB(l.c), false, l.uboD, dd)
+		l.filter = k.get(v.kernel("conv2d_bwd_filter"), append(hw, wg, gpu.D("KB", convVecFilterKB))...)
 	}
-	d, blocked := l.dev, bit(l.kern == 1)
-	s1 := gpu.D("S1", bit(l.Stride == 1))
-	wg := gpu.D("WG", convWG)
-	if blocked == 1 {
-		wg = gpu.D("WG", blockedWG(d))
-	}
-	l.fwd = d.MustProgram("conv2d_fwd", wg, gpu.D("BLOCKED", blocked),
-		gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), s1, gpu.D("HAS_BIAS", bit(l.Bias)))
-	l.data = d.MustProgram("conv2d_bwd_data", wg, gpu.D("BLOCKED", blocked),
-		gpu.D("CB", convDataCB), gpu.D("PB", convDataPB), s1)
-	l.filter = d.MustProgram("conv2d_bwd_filter", wg, gpu.D("BLOCKED", blocked),
-		gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1, gpu.D("DYV", dyVector(l.ow)))
-	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
-	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
-	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
-}
-
-func (l *Conv2D) compileVec() {
-	d := l.dev
-	f, dd := l.packSizes()
-	wg, hw := gpu.D("WG", blockedWG(d)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
-	conv := func(name string, kb int, bias bool, ubo bool, n int) *gpu.Program {
-		return d.MustProgram(name, append(hw, wg, gpu.D("BLOCKED", 2), gpu.D("KB", kb), gpu.D("PV", convVecPV),
-			gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4))...)
-	}
-	l.fwd = conv("conv2d_fwd", vecKB(l.OutC), l.Bias, l.uboF, f)
-	l.data = conv("conv2d_bwd_data", vecKB(l.c), false, l.uboD, dd)
-	l.filter = d.MustProgram("conv2d_bwd_filter", append(hw, wg, gpu.D("BLOCKED", 2), gpu.D("KB", convVecFilterKB))...)
-	l.pack = d.MustProgram("conv2d_pack", gpu.D("WG", convWG))
-	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", convWG))
-	l.reduce = d.MustProgram("reduce_slices", gpu.D("WG", convWG))
+	l.pack = k.get("conv2d_pack", gpu.D("WG", convWG))
+	l.biasBk = k.get("bias_bwd", gpu.D("WG", convWG))
+	l.reduce = k.get("reduce_slices", gpu.D("WG", convWG))
+	return k.err
 }
 
 // vecKB is the channel block of a vec forward kernel producing k
@@ -286,7 +245,8 @@ func (l *Conv2D) weights(b *gpu.Buffer[float32], ubo bool) gpu.Storage {
 	return b
 }
 
-// dyVector is the vector width conv2d_bwd_filter reads dy rows with.
+// dyVector is the vector width conv2d_bwd_filter_blocked reads dy rows
+// with.
 func dyVector(ow int) int {
 	switch {
 	case ow%4 == 0:
@@ -297,32 +257,40 @@ func dyVector(ow int) int {
 	return 1
 }
 
+// vecFilterInvocations is how many dw invocations the vec kernel's batch
+// slices aim at on this device.
+func (l *Conv2D) vecFilterInvocations() int {
+	if gpuShaped(l.dev) {
+		return convVecInvocations.gpu
+	}
+	return convVecInvocations.software
+}
+
 // maxSlices bounds slices(n) for every batch n up to the largest.
 func (l *Conv2D) maxSlices() int {
-	if l.kern == 2 {
-		return max(min(l.n, divUp(convVecInvocations[!gpuShaped(l.dev)], l.c*divUp(l.OutC, convVecFilterKB))),
+	if l.kernels == VariantVec {
+		return max(min(l.n, divUp(l.vecFilterInvocations(), l.c*divUp(l.OutC, convVecFilterKB))),
 			divUp(l.n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
 	}
 	return l.slices(l.n)
 }
 
 // slices is the number of batch slices the dw and db sums are split into
-// at batch n: one for the direct kernels (one invocation per dw element
-// sums everything); for the vec kernels enough (slice, c, channel block)
-// invocations to fill the device (convVecInvocations); for the blocked
-// ones enough that each invocation sums about convFilterSlice output
-// pixels.
+// at batch n: for the direct kernels enough that one invocation sums at
+// most convMaxSlicePixels output pixels (one dispatch per slice); for the
+// vec kernels enough (slice, c, channel block) invocations to fill the
+// device (convVecInvocations); for the blocked ones enough that each
+// invocation sums about convFilterSlice output pixels.
 func (l *Conv2D) slices(n int) int {
-	switch l.kern {
-	case 0:
-		// One dispatch per slice, each summing at most convMaxSlicePixels
-		// output pixels per invocation: llvmpipe stops any invocation's
-		// loops after 65535 iterations in all (gallivm's loop limiter).
+	switch l.kernels {
+	case VariantDirect:
+		// llvmpipe stops any invocation's loops after 65535 iterations in
+		// all (gallivm's loop limiter).
 		per := max(1, convMaxSlicePixels/(l.oh*l.ow))
 		return divUp(n, per)
-	case 2:
+	case VariantVec:
 		inv := l.c * divUp(l.OutC, convVecFilterKB)
-		ns := min(n, divUp(convVecInvocations[!gpuShaped(l.dev)], inv))
+		ns := min(n, divUp(l.vecFilterInvocations(), inv))
 		// The db sum loops over every pixel of a slice: keep it well under
 		// llvmpipe's 65535 loop iterations per invocation.
 		ns = max(ns, divUp(n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
@@ -338,65 +306,58 @@ func (l *Conv2D) uniforms(n int) []gpu.Uniform {
 		gpu.U("OH", l.oh), gpu.U("OW", l.ow)}
 }
 
+// biasBuf is the bias for binding 3 of the forward kernels, nil (unbound)
+// without one.
+func (l *Conv2D) biasBuf() gpu.Storage {
+	if l.Bias {
+		return l.bias.Value.Buf
+	}
+	return nil
+}
+
 // Forward computes y = conv(x, weight) + bias.
 func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 	n := batchOf("conv", x, []int{l.c, l.h, l.w}, l.n)
 	l.x = x
-	bufs := []gpu.Storage{x.Buf, l.weight.Value.Buf, l.y.Buf}
-	if l.Bias {
-		bufs = append(bufs, l.bias.Value.Buf)
+	switch l.kernels {
+	case VariantDirect:
+		l.dev.Dispatch(l.fwd, gpu.Grid1(n*l.OutC*l.oh*l.ow),
+			gpu.Bindings{0: x.Buf, 1: l.weight.Value.Buf, 2: l.y.Buf, 3: l.biasBuf()}, l.uniforms(n)...)
+	case VariantBlocked:
+		l.packWeights(packForward, l.packF, convFwdKB)
+		l.dev.Dispatch(l.fwd, gpu.Grid2(n*l.oh*divUp(l.ow, convFwdPB), divUp(l.OutC, convFwdKB)),
+			gpu.Bindings{0: x.Buf, 2: l.y.Buf, 3: l.biasBuf(), 4: l.packF}, l.uniforms(n)...)
+	case VariantVec:
+		l.packWeights(packForward, l.packF, vecKB(l.OutC))
+		l.dev.Dispatch(l.fwd, l.vecGrid(n, l.OutC),
+			gpu.Bindings{0: x.Buf, 2: l.y.Buf, 3: l.biasBuf(), 4: l.weights(l.packF, l.uboF)},
+			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
 	}
-	if l.kern == 2 {
-		if !l.Bias {
-			bufs = append(bufs, l.y.Buf) // binding 3 unused
-		}
-		l.packWeights(0, l.packF, vecKB(l.OutC))
-		bufs[1] = x.Buf // binding 1 unused
-		bufs = append(bufs, l.weights(l.packF, l.uboF))
-		l.dev.Dispatch(l.fwd, l.vecGrid(n, l.OutC), bufs, gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
-		return l.y.View(n, l.OutC, l.oh, l.ow)
-	}
-	if l.kern == 1 {
-		if !l.Bias {
-			bufs = append(bufs, l.weight.Value.Buf) // binding 3 unused
-		}
-		l.packWeights(0, l.packF, convFwdKB)
-		bufs = append(bufs, l.packF)
-	}
-	l.dev.Dispatch(l.fwd, l.fwdGrid(n), bufs, l.uniforms(n)...)
 	return l.y.View(n, l.OutC, l.oh, l.ow)
 }
 
-// packWeights writes the weights in the layout of conv2d_pack.comp's mode,
-// the packed channel count rounded up to block.
-func (l *Conv2D) packWeights(mode int, dst *gpu.Buffer[float32], block int) {
+// packWeights writes the weights into dst in layout pk (see
+// conv2d_pack.comp), the inner channel count rounded up to block.
+func (l *Conv2D) packWeights(pk weightPacking, dst *gpu.Buffer[float32], block int) {
 	taps := l.KH * l.KW
-	a, b := l.c, l.OutC
-	if mode != 0 {
-		a, b = l.OutC, l.c
+	// Outer channels a (stride sa in w), inner channels b (stride sb).
+	a, b, sa, sb := l.c, l.OutC, taps, l.c*taps
+	if pk != packForward {
+		a, b, sa, sb = l.OutC, l.c, l.c*taps, taps
+	}
+	t0, dt := 0, 1
+	if pk == packInputFlipped {
+		t0, dt = taps-1, -1
 	}
 	bp := divUp(b, block) * block
-	l.dev.Dispatch(l.pack, gpu.Grid1(a*taps*bp), []gpu.Storage{l.weight.Value.Buf, dst},
-		gpu.U("K", l.OutC), gpu.U("C", l.c), gpu.U("T", taps), gpu.U("Bp", bp), gpu.U("mode", mode))
+	l.dev.Dispatch(l.pack, gpu.Grid1(a*taps*bp), gpu.Bindings{0: l.weight.Value.Buf, 1: dst},
+		gpu.U("A", a), gpu.U("B", b), gpu.U("T", taps), gpu.U("Bp", bp), gpu.U("SA", sa), gpu.U("SB", sb),
+		gpu.U("T0", t0), gpu.U("DT", dt))
 }
 
 // vecGrid is the grid of the vec forward kernel producing k channels.
 func (l *Conv2D) vecGrid(n, k int) gpu.Grid {
 	return gpu.Grid2(n*divUp(l.h*l.w/4, convVecPV), divUp(k, vecKB(k)))
-}
-
-func (l *Conv2D) fwdGrid(n int) gpu.Grid {
-	if l.kern == 1 {
-		return gpu.Grid2(n*l.oh*divUp(l.ow, convFwdPB), divUp(l.OutC, convFwdKB))
-	}
-	return gpu.Grid1(n * l.OutC * l.oh * l.ow)
-}
-
-func (l *Conv2D) dataGrid(n int) gpu.Grid {
-	if l.kern == 1 {
-		return gpu.Grid2(n*l.h*divUp(l.w, convDataPB), divUp(l.c, convDataCB))
-	}
-	return gpu.Grid1(n * l.c * l.h * l.w)
 }
 
 // Backward adds dL/dweight and dL/dbias into the gradients and returns
@@ -406,44 +367,8 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	if l.x == nil || l.x.Shape[0] != n {
 		panic(fmt.Sprintf("layers: conv: Backward of batch %d after Forward of %v", n, l.x))
 	}
-	us := l.uniforms(n)
 	ns := l.slices(n)
-	ckk := l.c * l.KH * l.KW
-	if l.kern == 2 {
-		per := divUp(n, ns)
-		ns = divUp(n, per)
-		dst := l.weight.Grad.Buf
-		if ns > 1 {
-			dst = l.partial
-		}
-		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c, divUp(l.OutC, convVecFilterKB)),
-			[]gpu.Storage{l.x.Buf, dy.Buf, dst},
-			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC), gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1)))
-		if ns > 1 {
-			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
-				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
-		}
-	} else if l.kern == 1 {
-		per := divUp(n, ns)
-		dst := l.weight.Grad.Buf
-		if ns > 1 {
-			dst = l.partial
-		}
-		jb := convFilterJB(l.KW)
-		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c*l.KH*divUp(l.KW, jb), divUp(l.OutC, convFilterKB)),
-			[]gpu.Storage{l.x.Buf, dy.Buf, dst, dy.Buf},
-			append(us, gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1)))...)
-		if ns > 1 {
-			l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.partial, l.weight.Grad.Buf},
-				gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
-		}
-	} else {
-		per := divUp(n, ns)
-		for n0 := 0; n0 < n; n0 += per { // slices in order: deterministic
-			l.dev.Dispatch(l.filter, gpu.Grid1(l.OutC*ckk), []gpu.Storage{l.x.Buf, dy.Buf, l.weight.Grad.Buf},
-				append(us, gpu.U("N0", n0), gpu.U("N1", min(n, n0+per)))...)
-		}
-	}
+	l.backwardFilter(dy, n, ns)
 	if l.Bias {
 		biasBackward(l.dev, l.biasBk, l.reduce, dy.Buf, l.bias.Grad.Buf, l.partial, n, l.OutC, l.oh*l.ow, ns)
 	}
@@ -454,19 +379,58 @@ func (l *Conv2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	return l.dx.View(n, l.c, l.h, l.w)
 }
 
-func (l *Conv2D) backwardData(dy *Tensor, n int) {
-	if l.kern == 2 {
-		l.packWeights(2, l.packD, vecKB(l.c))
-		l.dev.Dispatch(l.data, l.vecGrid(n, l.c), []gpu.Storage{dy.Buf, dy.Buf, l.dx.Buf, dy.Buf, l.weights(l.packD, l.uboD)},
-			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+// backwardFilter adds dL/dweight in ns batch slices: in order, one
+// dispatch per slice (direct), or in one dispatch writing the slices'
+// partial sums, which reduce_slices adds in order (blocked, vec).
+func (l *Conv2D) backwardFilter(dy *Tensor, n, ns int) {
+	per := divUp(n, ns)
+	ns = divUp(n, per)
+	ckk := l.c * l.KH * l.KW
+	if l.kernels == VariantDirect {
+		for n0 := 0; n0 < n; n0 += per { // slices in order: deterministic
+			l.dev.Dispatch(l.filter, gpu.Grid1(l.OutC*ckk), gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.weight.Grad.Buf},
+				append(l.uniforms(n), gpu.U("N0", n0), gpu.U("N1", min(n, n0+per)))...)
+		}
 		return
 	}
-	bufs := []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}
-	if l.kern == 1 {
-		l.packWeights(1, l.packD, convDataCB)
-		bufs = append(bufs, l.packD)
+	dst := l.weight.Grad.Buf
+	if ns > 1 {
+		dst = l.partial
 	}
-	l.dev.Dispatch(l.data, l.dataGrid(n), bufs, l.uniforms(n)...)
+	slicing := []gpu.Uniform{gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1))}
+	if l.kernels == VariantVec {
+		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c, divUp(l.OutC, convVecFilterKB)),
+			gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst},
+			append([]gpu.Uniform{gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC)}, slicing...)...)
+	} else {
+		bufs := gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst}
+		if dyVector(l.ow) > 1 {
+			bufs = gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst, 3: dy.Buf} // dy again, as vectors
+		}
+		jb := convFilterJB(l.KW)
+		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c*l.KH*divUp(l.KW, jb), divUp(l.OutC, convFilterKB)),
+			bufs, append(l.uniforms(n), slicing...)...)
+	}
+	if ns > 1 {
+		l.dev.Dispatch(l.reduce, gpu.Grid1(l.OutC*ckk), gpu.Bindings{0: l.partial, 1: l.weight.Grad.Buf},
+			gpu.U("n", l.OutC*ckk), gpu.U("slices", ns))
+	}
+}
+
+func (l *Conv2D) backwardData(dy *Tensor, n int) {
+	switch l.kernels {
+	case VariantDirect:
+		l.dev.Dispatch(l.data, gpu.Grid1(n*l.c*l.h*l.w),
+			gpu.Bindings{0: dy.Buf, 1: l.weight.Value.Buf, 2: l.dx.Buf}, l.uniforms(n)...)
+	case VariantBlocked:
+		l.packWeights(packInput, l.packD, convDataCB)
+		l.dev.Dispatch(l.data, gpu.Grid2(n*l.h*divUp(l.w, convDataPB), divUp(l.c, convDataCB)),
+			gpu.Bindings{0: dy.Buf, 2: l.dx.Buf, 3: l.packD}, l.uniforms(n)...)
+	case VariantVec:
+		l.packWeights(packInputFlipped, l.packD, vecKB(l.c))
+		l.dev.Dispatch(l.data, l.vecGrid(n, l.c), gpu.Bindings{0: dy.Buf, 2: l.dx.Buf, 4: l.weights(l.packD, l.uboD)},
+			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+	}
 }
 
 // biasBackward adds db[k] = sum_{n,p} dy[n,k,p] (dy of shape (n,k,hw)) into
@@ -478,10 +442,10 @@ func biasBackward(d *gpu.Device, bias, reduce *gpu.Program, dy, db, partial *gpu
 	if ns > 1 {
 		dst = partial
 	}
-	d.Dispatch(bias, gpu.Grid2(k, ns), []gpu.Storage{dy, dst},
+	d.Dispatch(bias, gpu.Grid2(k, ns), gpu.Bindings{0: dy, 1: dst},
 		gpu.U("N", n), gpu.U("K", k), gpu.U("HW", hw), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
 	if ns > 1 {
-		d.Dispatch(reduce, gpu.Grid1(k), []gpu.Storage{partial, db}, gpu.U("n", k), gpu.U("slices", ns))
+		d.Dispatch(reduce, gpu.Grid1(k), gpu.Bindings{0: partial, 1: db}, gpu.U("n", k), gpu.U("slices", ns))
 	}
 }
 
@@ -514,7 +478,7 @@ func (l *Conv2D) Costs(n int) map[string]Cost {
 		costs["conv2d_fwd"] = c
 		costs["bias_bwd"] = Cost{FLOPs: y, Bytes: f * (y + 2*k)}
 	}
-	if l.kern != 0 {
+	if l.kernels != VariantDirect {
 		// Both repacks (forward and input gradient); no arithmetic.
 		pf, pd := l.packSizes()
 		packed := int64(pf + pd)

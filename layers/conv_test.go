@@ -100,9 +100,9 @@ func TestConv2DVec(t *testing.T) {
 		for i, cc := range append(vecCases, slicedCase) {
 			t.Run(m.name+"/"+cc.String(), func(t *testing.T) {
 				defer func(u, a, b int) {
-					convUniformLimit, convVecInvocations[true], convVecInvocations[false] = u, a, b
-				}(convUniformLimit, convVecInvocations[true], convVecInvocations[false])
-				convUniformLimit, convVecInvocations[true], convVecInvocations[false] = m.uboLimit, m.invocations, m.invocations
+					convUniformLimit, convVecInvocations.software, convVecInvocations.gpu = u, a, b
+				}(convUniformLimit, convVecInvocations.software, convVecInvocations.gpu)
+				convUniformLimit, convVecInvocations.software, convVecInvocations.gpu = m.uboLimit, m.invocations, m.invocations
 				l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
 				l.Variant = VariantVec
 				p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.k, Stride: cc.stride, Pad: cc.pad}
@@ -123,8 +123,8 @@ type vecProbe struct {
 func (v *vecProbe) Setup(d *gpu.Device, in []int, n int) ([]int, error) {
 	out, err := v.Conv2D.Setup(d, in, n)
 	if err == nil {
-		if v.kern != 2 || v.uboF != v.ubo || v.uboD != v.ubo || (v.slices(n) == 1) != v.one {
-			v.t.Errorf("kern %d, uniform blocks %v %v, %d slices; want vec, %v, one slice %v", v.kern, v.uboF, v.uboD, v.slices(n), v.ubo, v.one)
+		if v.kernels != VariantVec || v.uboF != v.ubo || v.uboD != v.ubo || (v.slices(n) == 1) != v.one {
+			v.t.Errorf("kernels %s, uniform blocks %v %v, %d slices; want vec, %v, one slice %v", v.kernels, v.uboF, v.uboD, v.slices(n), v.ubo, v.one)
 		}
 	}
 	return out, err
@@ -216,8 +216,8 @@ func TestConv2DCosts(t *testing.T) {
 // aims at, no invocation sums more than convMaxSlicePixels output pixels
 // (llvmpipe truncates longer loops), and the result still matches.
 func TestConv2DVecSliceBound(t *testing.T) {
-	defer func(a, b int) { convVecInvocations[true], convVecInvocations[false] = a, b }(convVecInvocations[true], convVecInvocations[false])
-	convVecInvocations[true], convVecInvocations[false] = 1, 1
+	defer func(a, b int) { convVecInvocations.software, convVecInvocations.gpu = a, b }(convVecInvocations.software, convVecInvocations.gpu)
+	convVecInvocations.software, convVecInvocations.gpu = 1, 1
 	cc := convCases[len(convCases)-1] // 90 x 28x28: 70560 pixels per channel
 	l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
 	l.Variant = VariantVec

@@ -121,3 +121,26 @@ func releaseAll(ts ...*Tensor) {
 		t.Release()
 	}
 }
+
+// programs compiles a layer's kernels in Setup, keeping the first error
+// (wrapped with the layer's kind) so that Setup can return it: a kernel
+// that does not compile on the user's driver is an error of the
+// environment, not a panic.
+type programs struct {
+	d   *gpu.Device
+	op  string // the layer's kind, for the error
+	err error
+}
+
+// get returns the program of kernel name with the given defines, or nil
+// after an error.
+func (k *programs) get(name string, defines ...gpu.Define) *gpu.Program {
+	if k.err != nil {
+		return nil
+	}
+	p, err := k.d.Program(name, defines...)
+	if err != nil {
+		k.err = fmt.Errorf("layers: %s: %w", k.op, err)
+	}
+	return p
+}

@@ -10,9 +10,9 @@ import (
 // invocation (at most 32 accumulators, see linear_fwd.comp).
 const linearTM, linearTN = 4, 8
 
-// The blocked variant runs the vec kernels (BLOCKED 2 in the linear_*.comp
-// files: vec4 loads along In, tile sizes below) when In % 4 == 0, the
-// scalar blocked kernels otherwise. Tests and benchmarks set linearVec to
+// The blocked variant runs the vec kernels (linear_*_vec.comp: vec4 loads
+// along In, tile sizes below) when In % 4 == 0, the scalar blocked
+// kernels (linear_*_blocked.comp) otherwise. Tests and benchmarks set linearVec to
 // false to check and time the scalar kernels at any shape.
 var (
 	linearVec = true
@@ -45,12 +45,10 @@ type Linear struct {
 	// DefaultVariant. Set it before Setup.
 	Variant string
 
-	dev              *gpu.Device
-	variant          string
-	vec              bool // the vec kernels (In % 4 == 0)
-	dtm, dtv         int  // input-gradient tile of the vec kernels
-	ftq, ftv, fsl    int  // weight-gradient tile and slice of the vec kernels
-	ftm, ftn         int  // forward tile of the vec kernels
+	dev *gpu.Device
+	// kernels is the variant Setup chose: Variant, except that blocked
+	// runs the vec kernels when In % 4 == 0 (and linearVec is set).
+	kernels          Variant
 	partial          *gpu.Buffer[float32]
 	in               []int
 	n, f             int // largest batch, input features
@@ -76,7 +74,9 @@ func NewLinear(out int, bias bool) *Linear {
 func (l *Linear) Kind() string { return "fc" }
 
 // Setup allocates for per-sample input shape in (any rank) and batches up
-// to maxBatch; the output is (Out).
+// to maxBatch, and compiles the kernels; the output is (Out). It returns
+// an error for an empty shape, an unknown Variant, a buffer past the
+// device's limits or a kernel the driver does not compile.
 func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	if len(in) == 0 || Numel(in) <= 0 || maxBatch <= 0 {
 		return nil, fmt.Errorf("layers: fc: input shape %v batch %d", in, maxBatch)
@@ -86,15 +86,31 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 		return nil, err
 	}
 	l.Release()
-	l.dev, l.variant = d, v
+	l.dev = d
 	l.in, l.n, l.f = append([]int(nil), in...), maxBatch, Numel(in)
-	var terr error
+	l.kernels = v
+	if v == VariantBlocked && linearVec && l.f%4 == 0 {
+		l.kernels = VariantVec
+	}
+	if err := l.alloc(); err != nil {
+		l.Release()
+		return nil, err
+	}
+	if err := l.compile(); err != nil {
+		l.Release()
+		return nil, err
+	}
+	return []int{l.Out}, nil
+}
+
+func (l *Linear) alloc() error {
+	var err error
 	newT := func(shape ...int) *Tensor {
-		if terr != nil {
+		if err != nil {
 			return nil
 		}
 		var t *Tensor
-		t, terr = NewTensor(d, shape...)
+		t, err = NewTensor(l.dev, shape...)
 		return t
 	}
 	l.weight = &Param{Name: "weight", Value: newT(l.Out, l.f), Grad: newT(l.Out, l.f)}
@@ -102,43 +118,44 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 		l.bias = &Param{Name: "bias", Value: newT(l.Out), Grad: newT(l.Out)}
 	}
 	l.y = newT(l.n, l.Out)
-	l.dx = newT(append([]int{l.n}, in...)...)
-	l.vec = v == VariantBlocked && linearVec && l.f%4 == 0
-	if l.vec {
-		l.ftm, l.ftn = linearVecTM, linearVecTN
-		l.dtm, l.dtv = linearDataTM, linearDataTV
-		l.ftq, l.ftv, l.fsl = linearFiltTQ, linearFiltTV, linearFilterSlice
-		if ns := divUp(l.n, l.fsl); ns > 1 && terr == nil {
-			l.partial, terr = gpu.NewBuffer[float32](d, ns*l.Out*l.f)
-		}
+	l.dx = newT(append([]int{l.n}, l.in...)...)
+	if ns := divUp(l.n, linearFilterSlice); l.kernels == VariantVec && ns > 1 && err == nil {
+		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*l.Out*l.f)
 	}
-	if terr != nil {
-		l.Release()
-		return nil, terr
-	}
-	l.biasBk = d.MustProgram("bias_bwd", gpu.D("WG", 64))
-	l.reduceBk = d.MustProgram("reduce_slices", gpu.D("WG", 64))
-	if l.vec {
-		shape := []gpu.Define{gpu.D("WG", blockedWG(d)), gpu.D("BLOCKED", 2), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
-		vdefs := func(extra ...gpu.Define) []gpu.Define { return append(append([]gpu.Define(nil), shape...), extra...) }
-		l.fwd = d.MustProgram("linear_fwd", vdefs(gpu.D("HAS_BIAS", bit(l.Bias)), gpu.D("TM", l.ftm), gpu.D("TN", l.ftn))...)
-		l.data = d.MustProgram("linear_bwd_data", vdefs(gpu.D("TM", l.dtm), gpu.D("TV", l.dtv))...)
-		l.filt = d.MustProgram("linear_bwd_filter", vdefs(gpu.D("TQ", l.ftq), gpu.D("TV", l.ftv))...)
-		return []int{l.Out}, nil
-	}
-	defs := func(extra ...gpu.Define) []gpu.Define {
-		return append([]gpu.Define{gpu.D("WG", 64), gpu.D("BLOCKED", bit(v == VariantBlocked)),
-			gpu.D("TM", linearTM), gpu.D("TN", linearTN)}, extra...)
-	}
-	l.fwd = d.MustProgram("linear_fwd", defs(gpu.D("HAS_BIAS", bit(l.Bias)))...)
-	l.data = d.MustProgram("linear_bwd_data", defs()...)
-	l.filt = d.MustProgram("linear_bwd_filter", defs()...)
-	return []int{l.Out}, nil
+	return err
 }
 
-// grid is the dispatch of a kernel whose output is m x q.
+// compile builds the kernels of l.kernels (linear_<pass>[_<variant>].comp).
+func (l *Linear) compile() error {
+	k := programs{d: l.dev, op: "fc"}
+	v := l.kernels
+	l.biasBk = k.get("bias_bwd", gpu.D("WG", 64))
+	l.reduceBk = k.get("reduce_slices", gpu.D("WG", 64))
+	bias := gpu.D("HAS_BIAS", bit(l.Bias))
+	switch v {
+	case VariantDirect:
+		wg := gpu.D("WG", 64)
+		l.fwd = k.get(v.kernel("linear_fwd"), wg, bias)
+		l.data = k.get(v.kernel("linear_bwd_data"), wg)
+		l.filt = k.get(v.kernel("linear_bwd_filter"), wg)
+	case VariantBlocked:
+		wg, tm, tn := gpu.D("WG", 64), gpu.D("TM", linearTM), gpu.D("TN", linearTN)
+		l.fwd = k.get(v.kernel("linear_fwd"), wg, tm, tn, bias)
+		l.data = k.get(v.kernel("linear_bwd_data"), wg, tm, tn)
+		l.filt = k.get(v.kernel("linear_bwd_filter"), wg, tm, tn)
+	case VariantVec:
+		shape := []gpu.Define{gpu.D("WG", blockedWG(l.dev)), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
+		defs := func(extra ...gpu.Define) []gpu.Define { return append(append([]gpu.Define(nil), shape...), extra...) }
+		l.fwd = k.get(v.kernel("linear_fwd"), defs(bias, gpu.D("TM", linearVecTM), gpu.D("TN", linearVecTN))...)
+		l.data = k.get(v.kernel("linear_bwd_data"), defs(gpu.D("TM", linearDataTM), gpu.D("TV", linearDataTV))...)
+		l.filt = k.get(v.kernel("linear_bwd_filter"), defs(gpu.D("TQ", linearFiltTQ), gpu.D("TV", linearFiltTV))...)
+	}
+	return k.err
+}
+
+// grid is the dispatch of a direct or blocked kernel whose output is m x q.
 func (l *Linear) grid(m, q int) gpu.Grid {
-	if l.variant == VariantBlocked {
+	if l.kernels == VariantBlocked {
 		return gpu.Grid1(divUp(m, linearTM) * divUp(q, linearTN))
 	}
 	return gpu.Grid1(m * q)
@@ -152,12 +169,13 @@ func (l *Linear) uniforms(n int) []gpu.Uniform {
 func (l *Linear) Forward(x *Tensor, m Mode) *Tensor {
 	n := batchOf("fc", x, l.in, l.n)
 	l.x = x
-	bufs := []gpu.Storage{x.Buf, l.weight.Value.Buf, l.y.Buf}
+	var bias gpu.Storage // binding 3, bound only with a bias
 	if l.Bias {
-		bufs = append(bufs, l.bias.Value.Buf)
+		bias = l.bias.Value.Buf
 	}
-	if l.vec {
-		l.dev.Dispatch(l.fwd, gpu.Grid2(divUp(n, l.ftm), divUp(l.Out, l.ftn)), bufs, l.uniforms(n)...)
+	bufs := gpu.Bindings{0: x.Buf, 1: l.weight.Value.Buf, 2: l.y.Buf, 3: bias}
+	if l.kernels == VariantVec {
+		l.dev.Dispatch(l.fwd, gpu.Grid2(divUp(n, linearVecTM), divUp(l.Out, linearVecTN)), bufs, l.uniforms(n)...)
 	} else {
 		l.dev.Dispatch(l.fwd, l.grid(n, l.Out), bufs, l.uniforms(n)...)
 	}
@@ -166,29 +184,29 @@ func (l *Linear) Forward(x *Tensor, m Mode) *Tensor {
 
 // backwardFilter adds dW += dyᵀ x.
 func (l *Linear) backwardFilter(dy *Tensor, n int) {
-	if !l.vec {
-		l.dev.Dispatch(l.filt, l.grid(l.Out, l.f), []gpu.Storage{dy.Buf, l.x.Buf, l.weight.Grad.Buf}, l.uniforms(n)...)
+	if l.kernels != VariantVec {
+		l.dev.Dispatch(l.filt, l.grid(l.Out, l.f), gpu.Bindings{0: dy.Buf, 1: l.x.Buf, 2: l.weight.Grad.Buf}, l.uniforms(n)...)
 		return
 	}
-	ns := divUp(n, l.fsl)
+	ns := divUp(n, linearFilterSlice)
 	per := divUp(n, ns)
 	dst := l.weight.Grad.Buf
 	if ns > 1 {
 		dst = l.partial
 	}
-	l.dev.Dispatch(l.filt, gpu.Grid2(divUp(l.f/4, l.ftv), divUp(l.Out, l.ftq)*ns), []gpu.Storage{dy.Buf, l.x.Buf, dst},
-		gpu.U("N", n), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
+	l.dev.Dispatch(l.filt, gpu.Grid2(divUp(l.f/4, linearFiltTV), divUp(l.Out, linearFiltTQ)*ns),
+		gpu.Bindings{0: dy.Buf, 1: l.x.Buf, 2: dst}, gpu.U("N", n), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
 	if ns > 1 {
-		l.dev.Dispatch(l.reduceBk, gpu.Grid1(l.Out*l.f), []gpu.Storage{l.partial, l.weight.Grad.Buf},
+		l.dev.Dispatch(l.reduceBk, gpu.Grid1(l.Out*l.f), gpu.Bindings{0: l.partial, 1: l.weight.Grad.Buf},
 			gpu.U("n", l.Out*l.f), gpu.U("slices", ns))
 	}
 }
 
 // backwardData computes dx = dy W into l.dx.
 func (l *Linear) backwardData(dy *Tensor, n int) {
-	bufs := []gpu.Storage{dy.Buf, l.weight.Value.Buf, l.dx.Buf}
-	if l.vec {
-		l.dev.Dispatch(l.data, gpu.Grid2(divUp(n, l.dtm), divUp(l.f/4, l.dtv)), bufs, gpu.U("N", n))
+	bufs := gpu.Bindings{0: dy.Buf, 1: l.weight.Value.Buf, 2: l.dx.Buf}
+	if l.kernels == VariantVec {
+		l.dev.Dispatch(l.data, gpu.Grid2(divUp(n, linearDataTM), divUp(l.f/4, linearDataTV)), bufs, gpu.U("N", n))
 		return
 	}
 	l.dev.Dispatch(l.data, l.grid(n, l.f), bufs, l.uniforms(n)...)

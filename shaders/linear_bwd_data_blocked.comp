@@ -1,0 +1,59 @@
+// linear_bwd_data_blocked.comp — fully connected layer, input gradient,
+// register-blocked. Computes what linear_bwd_data.comp computes:
+//
+//   dx[n,i] = sum_o dy[n,o] * w[o,i]      (dx = dy W)
+//
+// Layouts (row-major): dy (N,Out), w (Out,In) as PyTorch Linear, dx
+// (N,In), overwritten.
+// Bindings: 0 dy (read), 1 w (read), 2 dx (write). Parameters N, In, Out;
+// defines WG, TM, TN.
+//
+// The product is a small GEMM: C[m,q] = sum_r A[m,r] * B[r,q] with
+// m = n, q = i, r = o: A = dy, B = w; M = N, Q = In, R = Out.
+// One invocation computes a TM x TN tile of C, TM*TN <= 32 accumulators in
+// registers (llvmpipe keeps arrays up to 32 floats there), so each
+// reduction step loads TM+TN values for TM*TN FMAs. Indices are clamped
+// and only the store is guarded (conv2d.glsl says why).
+// Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
+#include "common.glsl"
+#ifndef TM
+#define TM 4
+#endif
+#ifndef TN
+#define TN 8
+#endif
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+layout(std430, binding = 1) readonly buffer Wt { float w[]; };
+layout(std430, binding = 2) writeonly buffer DX { float dx[]; };
+uniform int N, In, Out;
+
+#define M N
+#define Q In
+#define R Out
+#define A(m, r) dy[(m) * Out + (r)]
+#define B(r, q) w[(r) * In + (q)]
+#define STORE(m, q, v) dx[(m) * In + (q)] = (v)
+
+void main() {
+    int QB = (Q + TN - 1) / TN;
+    int tiles = (M + TM - 1) / TM * QB;
+    int g = int(gid());
+    bool live = g < tiles;
+    g = min(g, tiles - 1);
+    int m0 = g / QB * TM;
+    int q0 = g % QB * TN;
+    float acc[TM * TN];
+    for (int e = 0; e < TM * TN; e++) acc[e] = 0.0;
+    for (int r = 0; r < R; r++) {
+        float a[TM], b[TN];
+        for (int u = 0; u < TM; u++) a[u] = A(min(m0 + u, M - 1), r);
+        for (int v = 0; v < TN; v++) b[v] = B(r, min(q0 + v, Q - 1));
+        for (int u = 0; u < TM; u++)
+            for (int v = 0; v < TN; v++) acc[u * TN + v] += a[u] * b[v];
+    }
+    if (!live) return;
+    for (int u = 0; u < TM; u++)
+        for (int v = 0; v < TN; v++)
+            if (m0 + u < M && q0 + v < Q) STORE(m0 + u, q0 + v, acc[u * TN + v]);
+}

@@ -1,0 +1,62 @@
+// linear_bwd_filter_blocked.comp — fully connected layer, weight
+// gradient, accumulated, register-blocked. Computes what
+// linear_bwd_filter.comp computes:
+//
+//   dw[o,i] += sum_n dy[n,o] * x[n,i]     (dW += dy^T x)
+//
+// No atomics: each sum runs in a fixed order.
+//
+// Layouts (row-major): x (N,In), dy (N,Out), dw (Out,In) as PyTorch
+// Linear's weight.
+// Bindings: 0 dy (read), 1 x (read), 2 dw (read-write, +=). Parameters
+// N, In, Out; defines WG, TM, TN.
+//
+// The product is a small GEMM: C[m,q] = sum_r A[m,r] * B[r,q] with
+// m = o, q = i, r = n: A = dy^T, B = x; M = Out, Q = In, R = N.
+// One invocation computes a TM x TN tile of C, TM*TN <= 32 accumulators in
+// registers (llvmpipe keeps arrays up to 32 floats there), so each
+// reduction step loads TM+TN values for TM*TN FMAs. Indices are clamped
+// and only the store is guarded (conv2d.glsl says why).
+// Dispatch gpu.Grid1(ceil(M/TM)*ceil(Q/TN)).
+#include "common.glsl"
+#ifndef TM
+#define TM 4
+#endif
+#ifndef TN
+#define TN 8
+#endif
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer DY { float dy[]; };
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) buffer DW { float dw[]; };
+uniform int N, In, Out;
+
+#define M Out
+#define Q In
+#define R N
+#define A(m, r) dy[(r) * Out + (m)]
+#define B(r, q) x[(r) * In + (q)]
+#define STORE(m, q, v) dw[(m) * In + (q)] += (v)
+
+void main() {
+    int QB = (Q + TN - 1) / TN;
+    int tiles = (M + TM - 1) / TM * QB;
+    int g = int(gid());
+    bool live = g < tiles;
+    g = min(g, tiles - 1);
+    int m0 = g / QB * TM;
+    int q0 = g % QB * TN;
+    float acc[TM * TN];
+    for (int e = 0; e < TM * TN; e++) acc[e] = 0.0;
+    for (int r = 0; r < R; r++) {
+        float a[TM], b[TN];
+        for (int u = 0; u < TM; u++) a[u] = A(min(m0 + u, M - 1), r);
+        for (int v = 0; v < TN; v++) b[v] = B(r, min(q0 + v, Q - 1));
+        for (int u = 0; u < TM; u++)
+            for (int v = 0; v < TN; v++) acc[u * TN + v] += a[u] * b[v];
+    }
+    if (!live) return;
+    for (int u = 0; u < TM; u++)
+        for (int v = 0; v < TN; v++)
+            if (m0 + u < M && q0 + v < Q) STORE(m0 + u, q0 + v, acc[u * TN + v]);
+}
