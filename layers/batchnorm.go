@@ -100,12 +100,17 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 		l.v = 4
 	}
 	vec := gpu.D("V", l.v)
-	l.fwdPartial = d.MustProgram("batchnorm_fwd_partial", vec)
-	l.fwdStats = d.MustProgram("batchnorm_fwd_stats")
-	l.fwd = d.MustProgram("batchnorm_fwd", vec)
-	l.bwdPartial = d.MustProgram("batchnorm_bwd_partial", vec)
-	l.bwdReduce = d.MustProgram("batchnorm_bwd_reduce")
-	l.bwd = d.MustProgram("batchnorm_bwd", vec)
+	k := programs{d: d, op: "bn"}
+	l.fwdPartial = k.get("batchnorm_fwd_partial", vec)
+	l.fwdStats = k.get("batchnorm_fwd_stats")
+	l.fwd = k.get("batchnorm_fwd", vec)
+	l.bwdPartial = k.get("batchnorm_bwd_partial", vec)
+	l.bwdReduce = k.get("batchnorm_bwd_reduce")
+	l.bwd = k.get("batchnorm_bwd", vec)
+	if k.err != nil {
+		l.Release()
+		return nil, k.err
+	}
 	return append([]int(nil), in...), nil
 }
 
@@ -134,7 +139,7 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	rm, rv := l.params[2].Value.Buf, l.params[3].Value.Buf
 	shape := []gpu.Uniform{gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("eps", BNEps)}
 	if !m.Train {
-		l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), []gpu.Storage{x.Buf, l.y.Buf, w, b, rm, rv},
+		l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: rm, 5: rv},
 			append(shape, gpu.U("fromVar", 1))...)
 		return l.y.View(append([]int{l.n}, l.in...)...)
 	}
@@ -144,12 +149,12 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	}
 	p, segLen := segments(mm, l.v)
 	seg := []gpu.Uniform{gpu.U("C", l.c), gpu.U("M", mm/l.v), gpu.U("P", p), gpu.U("L", segLen/l.v)}
-	l.d.Dispatch(l.fwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{x.Buf, l.partial.Buf}, append(seg, gpu.U("HW", l.hw/l.v))...)
-	l.d.Dispatch(l.fwdStats, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.mean.Buf, l.invstd.Buf, rm, rv},
+	l.d.Dispatch(l.fwdPartial, gpu.Grid1(l.c*p), gpu.Bindings{0: x.Buf, 1: l.partial.Buf}, append(seg, gpu.U("HW", l.hw/l.v))...)
+	l.d.Dispatch(l.fwdStats, gpu.Grid1(l.c), gpu.Bindings{0: l.partial.Buf, 1: l.mean.Buf, 2: l.invstd.Buf, 3: rm, 4: rv},
 		append(seg[:1:1], gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen), gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
 			gpu.U("eps", BNEps), gpu.U("momentum", BNMomentum), gpu.U("update", 1))...)
 	l.NumBatchesTracked++
-	l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), []gpu.Storage{x.Buf, l.y.Buf, w, b, l.mean.Buf, l.invstd.Buf},
+	l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: l.mean.Buf, 5: l.invstd.Buf},
 		append(shape, gpu.U("fromVar", 0))...)
 	return l.y.View(append([]int{l.n}, l.in...)...)
 }
@@ -167,16 +172,16 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 	}
 	mm := l.n * l.hw
 	p, segLen := segments(mm, l.v)
-	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), []gpu.Storage{l.x.Buf, dy.Buf, l.mean.Buf, l.partial.Buf},
+	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.mean.Buf, 3: l.partial.Buf},
 		gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("M", mm/l.v), gpu.U("P", p), gpu.U("L", segLen/l.v))
-	l.d.Dispatch(l.bwdReduce, gpu.Grid1(l.c), []gpu.Storage{l.partial.Buf, l.invstd.Buf, l.sums.Buf,
-		l.params[0].Grad.Buf, l.params[1].Grad.Buf}, gpu.U("C", l.c), gpu.U("P", p))
+	l.d.Dispatch(l.bwdReduce, gpu.Grid1(l.c), gpu.Bindings{0: l.partial.Buf, 1: l.invstd.Buf, 2: l.sums.Buf,
+		3: l.params[0].Grad.Buf, 4: l.params[1].Grad.Buf}, gpu.U("C", l.c), gpu.U("P", p))
 	if !needDX {
 		return nil
 	}
 	total := l.n * l.c * l.hw
-	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), []gpu.Storage{l.x.Buf, dy.Buf, l.params[0].Value.Buf,
-		l.mean.Buf, l.invstd.Buf, l.sums.Buf, l.dx.Buf},
+	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.params[0].Value.Buf,
+		3: l.mean.Buf, 4: l.invstd.Buf, 5: l.sums.Buf, 6: l.dx.Buf},
 		gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("invM", 1/float64(mm)))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }

@@ -67,8 +67,12 @@ func (l *Dropout) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 		l.Release()
 		return nil, fmt.Errorf("layers: dropout: %w", err)
 	}
-	l.fwd = d.MustProgram("dropout_fwd")
-	l.bwd = d.MustProgram("dropout_bwd")
+	k := programs{d: d, op: "dropout"}
+	l.fwd, l.bwd = k.get("dropout_fwd"), k.get("dropout_bwd")
+	if k.err != nil {
+		l.Release()
+		return nil, k.err
+	}
 	return append([]int(nil), in...), nil
 }
 
@@ -83,7 +87,7 @@ func (l *Dropout) Forward(x *Tensor, m Mode) *Tensor {
 	if !m.Train {
 		l.y.Buf.CopyFrom(x.Buf, 0, 0, total)
 	} else {
-		l.d.Dispatch(l.fwd, gpu.Grid1((total+31)/32), []gpu.Storage{x.Buf, l.y.Buf, l.mask},
+		l.d.Dispatch(l.fwd, gpu.Grid1((total+31)/32), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: l.mask},
 			gpu.U("n", total), gpu.U("seed", DropoutSeed(m.Seed, l.Salt)), gpu.U("p", l.P), gpu.U("scale", l.scale()))
 	}
 	return l.y.View(append([]int{l.n}, l.in...)...)
@@ -102,7 +106,7 @@ func (l *Dropout) Backward(dy *Tensor, needDX bool) *Tensor {
 	if dy.Len() != total {
 		panic(fmt.Sprintf("layers: dropout: dy %v after a forward of batch %d", dy.Shape, l.n))
 	}
-	l.d.Dispatch(l.bwd, gpu.Grid1(total), []gpu.Storage{dy.Buf, l.mask, l.dx.Buf},
+	l.d.Dispatch(l.bwd, gpu.Grid1(total), gpu.Bindings{0: dy.Buf, 1: l.mask, 2: l.dx.Buf},
 		gpu.U("n", total), gpu.U("scale", l.scale()))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }

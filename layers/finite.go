@@ -21,7 +21,7 @@ type FiniteCheck struct {
 
 // NewFiniteCheck sets up a check of up to maxTensors tensors per Count. It
 // panics unless maxTensors >= 1; it returns an error when the count buffer
-// cannot be allocated.
+// cannot be allocated or the kernel does not compile.
 func NewFiniteCheck(d *gpu.Device, maxTensors int) (*FiniteCheck, error) {
 	if maxTensors < 1 {
 		panic(fmt.Sprintf("layers: NewFiniteCheck(%d tensors)", maxTensors))
@@ -30,7 +30,13 @@ func NewFiniteCheck(d *gpu.Device, maxTensors int) (*FiniteCheck, error) {
 	if err != nil {
 		return nil, fmt.Errorf("layers: finite check: %w", err)
 	}
-	return &FiniteCheck{d: d, prog: d.MustProgram("nonfinite_count", gpu.D("WG", finiteWG)), counts: counts}, nil
+	k := programs{d: d, op: "finite check"}
+	prog := k.get("nonfinite_count", gpu.D("WG", finiteWG))
+	if k.err != nil {
+		counts.Release()
+		return nil, k.err
+	}
+	return &FiniteCheck{d: d, prog: prog, counts: counts}, nil
 }
 
 // Count sets dst[i] to the number of non-finite values among the first
@@ -45,7 +51,7 @@ func (f *FiniteCheck) Count(dst []int, ts []*Tensor) {
 		return
 	}
 	for i, t := range ts {
-		f.d.Dispatch(f.prog, gpu.Grid1(finiteWG), []gpu.Storage{t.Buf, f.counts}, gpu.U("n", t.Len()), gpu.U("slot", i))
+		f.d.Dispatch(f.prog, gpu.Grid1(finiteWG), gpu.Bindings{0: t.Buf, 1: f.counts}, gpu.U("n", t.Len()), gpu.U("slot", i))
 	}
 	got := make([]uint32, len(ts))
 	f.counts.DownloadAt(got, 0)

@@ -83,12 +83,18 @@ var _ Optimizer = (*SGD)(nil)
 
 // NewSGD returns an SGD optimizer over the params that have gradients. It
 // returns an error for Nesterov without momentum or with dampening (as
-// torch does) and when a buffer cannot be allocated.
+// torch does), when a buffer cannot be allocated and when the kernel does
+// not compile.
 func NewSGD(d *gpu.Device, params []*Param, cfg SGDConfig) (*SGD, error) {
 	if cfg.Nesterov && (cfg.Momentum <= 0 || cfg.Dampening != 0) {
 		return nil, fmt.Errorf("layers: SGD: Nesterov momentum requires a momentum and zero dampening")
 	}
-	o := &SGD{Config: cfg, d: d, params: trainable(params), prog: d.MustProgram("sgd_step")}
+	k := programs{d: d, op: "SGD"}
+	o := &SGD{Config: cfg, d: d, params: trainable(params),
+		prog: k.get("sgd_step", gpu.D("MOMENTUM", bit(cfg.Momentum != 0)))}
+	if k.err != nil {
+		return nil, k.err
+	}
 	if cfg.Momentum != 0 {
 		var err error
 		if o.bufs, err = newStates(d, o.params, 1); err != nil {
@@ -110,12 +116,12 @@ func (o *SGD) Step(lr float64) {
 		nesterov = 1
 	}
 	for i, p := range o.params {
-		var buf gpu.Storage = p.Grad.Buf // not touched without momentum
-		if c.Momentum != 0 {
+		var buf gpu.Storage // the momentum buffer, bound only with momentum
+		if o.bufs != nil {
 			buf = o.bufs[i].Buf
 		}
 		n := p.Value.Len()
-		o.d.Dispatch(o.prog, gpu.Grid1(n), []gpu.Storage{p.Value.Buf, p.Grad.Buf, buf},
+		o.d.Dispatch(o.prog, gpu.Grid1(n), gpu.Bindings{0: p.Value.Buf, 1: p.Grad.Buf, 2: buf},
 			gpu.U("n", n), gpu.U("lr", lr), gpu.U("momentum", c.Momentum), gpu.U("dampening", c.Dampening),
 			gpu.U("wd", c.WeightDecay), gpu.U("nesterov", nesterov), gpu.U("first", first))
 	}
@@ -172,13 +178,17 @@ type Adam struct {
 var _ Optimizer = (*Adam)(nil)
 
 // NewAdam returns an Adam (or AdamW) optimizer over the params that have
-// gradients. It returns an error for betas outside [0,1) and when a buffer
-// cannot be allocated.
+// gradients. It returns an error for betas outside [0,1), when a buffer
+// cannot be allocated and when the kernel does not compile.
 func NewAdam(d *gpu.Device, params []*Param, cfg AdamConfig) (*Adam, error) {
 	if !(cfg.Beta1 >= 0 && cfg.Beta1 < 1 && cfg.Beta2 >= 0 && cfg.Beta2 < 1) {
 		return nil, fmt.Errorf("layers: Adam: betas (%v, %v) outside [0,1)", cfg.Beta1, cfg.Beta2)
 	}
-	o := &Adam{Config: cfg, d: d, params: trainable(params), prog: d.MustProgram("adam_step")}
+	k := programs{d: d, op: "Adam"}
+	o := &Adam{Config: cfg, d: d, params: trainable(params), prog: k.get("adam_step")}
+	if k.err != nil {
+		return nil, k.err
+	}
 	var err error
 	if o.bufs, err = newStates(d, o.params, 2); err != nil {
 		return nil, fmt.Errorf("layers: Adam: %w", err)
@@ -200,7 +210,7 @@ func (o *Adam) Step(lr float64) {
 	}
 	for i, p := range o.params {
 		n := p.Value.Len()
-		o.d.Dispatch(o.prog, gpu.Grid1(n), []gpu.Storage{p.Value.Buf, p.Grad.Buf, o.bufs[2*i].Buf, o.bufs[2*i+1].Buf},
+		o.d.Dispatch(o.prog, gpu.Grid1(n), gpu.Bindings{0: p.Value.Buf, 1: p.Grad.Buf, 2: o.bufs[2*i].Buf, 3: o.bufs[2*i+1].Buf},
 			gpu.U("n", n), gpu.U("beta1", c.Beta1), gpu.U("beta2", c.Beta2), gpu.U("omb1", 1-c.Beta1),
 			gpu.U("omb2", 1-c.Beta2), gpu.U("eps", c.Eps), gpu.U("wd", c.WeightDecay),
 			gpu.U("decay", 1-lr*c.WeightDecay), gpu.U("decoupled", dec),

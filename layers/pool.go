@@ -64,8 +64,13 @@ func (l *MaxPool2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 	if l.K == 2 && l.Stride == 2 && l.w%2 == 0 {
 		pairs = 1 // window rows as vec2 loads
 	}
-	l.fwd = d.MustProgram("maxpool2d_fwd", gpu.D("PAIRS", pairs))
-	l.bwd = d.MustProgram(l.bwdKernel())
+	k := programs{d: d, op: "maxpool"}
+	l.fwd = k.get("maxpool2d_fwd", gpu.D("PAIRS", pairs))
+	l.bwd = k.get(l.bwdKernel())
+	if k.err != nil {
+		l.Release()
+		return nil, k.err
+	}
 	return []int{l.c, l.oh, l.ow}, nil
 }
 
@@ -79,7 +84,7 @@ func (l *MaxPool2D) shapeUniforms(n int) []gpu.Uniform {
 func (l *MaxPool2D) Forward(x *Tensor, _ Mode) *Tensor {
 	l.n = batchOf("maxpool", x, []int{l.c, l.h, l.w}, l.maxBatch)
 	outs := l.n * l.c * l.oh * l.ow
-	l.d.Dispatch(l.fwd, gpu.Grid1(outs), []gpu.Storage{x.Buf, l.y.Buf, l.argmax}, l.shapeUniforms(outs)...)
+	l.d.Dispatch(l.fwd, gpu.Grid1(outs), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: l.argmax}, l.shapeUniforms(outs)...)
 	return l.y.View(l.n, l.c, l.oh, l.ow)
 }
 
@@ -94,14 +99,14 @@ func (l *MaxPool2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	}
 	ins := l.n * l.c * l.h * l.w
 	if l.K > l.Stride { // overlapping windows: gather per input element
-		l.d.Dispatch(l.bwd, gpu.Grid1(ins), []gpu.Storage{dy.Buf, l.argmax, l.dx.Buf}, l.shapeUniforms(ins)...)
+		l.d.Dispatch(l.bwd, gpu.Grid1(ins), gpu.Bindings{0: dy.Buf, 1: l.argmax, 2: l.dx.Buf}, l.shapeUniforms(ins)...)
 		return l.dx.View(l.n, l.c, l.h, l.w)
 	}
 	if l.K < l.Stride || l.oh*l.Stride != l.h || l.ow*l.Stride != l.w {
 		l.dx.Buf.FillRange(0, ins, 0) // inputs no window covers
 	}
 	outs := l.n * l.c * l.oh * l.ow
-	l.d.Dispatch(l.bwd, gpu.Grid1(outs), []gpu.Storage{dy.Buf, l.argmax, l.dx.Buf}, l.shapeUniforms(outs)...)
+	l.d.Dispatch(l.bwd, gpu.Grid1(outs), gpu.Bindings{0: dy.Buf, 1: l.argmax, 2: l.dx.Buf}, l.shapeUniforms(outs)...)
 	return l.dx.View(l.n, l.c, l.h, l.w)
 }
 

@@ -48,8 +48,13 @@ func (l *ReLU) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	if Numel(in)%4 == 0 {
 		l.v = 4 // vec4: a quarter of the invocations and loads
 	}
-	l.fwd = d.MustProgram("relu_fwd", gpu.D("WG", 256), gpu.D("V", l.v))
-	l.bwd = d.MustProgram("relu_bwd", gpu.D("WG", 256), gpu.D("V", l.v))
+	k := programs{d: d, op: "relu"}
+	l.fwd = k.get("relu_fwd", gpu.D("WG", 256), gpu.D("V", l.v))
+	l.bwd = k.get("relu_bwd", gpu.D("WG", 256), gpu.D("V", l.v))
+	if k.err != nil {
+		l.Release()
+		return nil, k.err
+	}
 	return append([]int(nil), in...), nil
 }
 
@@ -57,7 +62,7 @@ func (l *ReLU) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 func (l *ReLU) Forward(x *Tensor, m Mode) *Tensor {
 	n := batchOf("relu", x, l.in, l.n)
 	k := n * Numel(l.in)
-	l.dev.Dispatch(l.fwd, gpu.Grid1(k/l.v), []gpu.Storage{x.Buf, l.y.Buf}, gpu.U("n", k/l.v))
+	l.dev.Dispatch(l.fwd, gpu.Grid1(k/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf}, gpu.U("n", k/l.v))
 	return l.y.View(append([]int{n}, l.in...)...)
 }
 
@@ -73,7 +78,7 @@ func (l *ReLU) Backward(dy *Tensor, needDX bool) *Tensor {
 	if l.InPlace {
 		dst = dy
 	}
-	l.dev.Dispatch(l.bwd, gpu.Grid1(k/l.v), []gpu.Storage{l.y.Buf, dy.Buf, dst.Buf}, gpu.U("n", k/l.v))
+	l.dev.Dispatch(l.bwd, gpu.Grid1(k/l.v), gpu.Bindings{0: l.y.Buf, 1: dy.Buf, 2: dst.Buf}, gpu.U("n", k/l.v))
 	return dst.View(append([]int{n}, l.in...)...)
 }
 

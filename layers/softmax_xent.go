@@ -52,9 +52,14 @@ func NewSoftmaxCrossEntropy(d *gpu.Device, classes, maxBatch int, smoothing floa
 		s.Release()
 		return nil, fmt.Errorf("layers: softmax-xent: %w", err)
 	}
-	s.fwd = d.MustProgram("softmax_xent")
-	s.sum = d.MustProgram("softmax_xent_sum", gpu.D("WG", sumWG))
-	s.argmax = d.MustProgram("argmax")
+	k := programs{d: d, op: "softmax-xent"}
+	s.fwd = k.get("softmax_xent")
+	s.sum = k.get("softmax_xent_sum", gpu.D("WG", sumWG))
+	s.argmax = k.get("argmax")
+	if k.err != nil {
+		s.Release()
+		return nil, k.err
+	}
 	return s, nil
 }
 
@@ -93,10 +98,10 @@ func (s *SoftmaxCrossEntropy) run(op string, logits *Tensor, labels *gpu.Buffer[
 	if grad {
 		g = 1
 	}
-	s.d.Dispatch(s.fwd, gpu.Grid1(n), []gpu.Storage{logits.Buf, labels, s.dz.Buf, s.rowLoss, s.rowHit},
+	s.d.Dispatch(s.fwd, gpu.Grid1(n), gpu.Bindings{0: logits.Buf, 1: labels, 2: s.dz.Buf, 3: s.rowLoss, 4: s.rowHit},
 		gpu.U("n", n), gpu.U("classes", s.Classes), gpu.U("eps", s.Smoothing),
 		gpu.U("invNorm", invNorm), gpu.U("grad", g))
-	s.d.Dispatch(s.sum, gpu.Grid1(sumWG), []gpu.Storage{s.rowLoss, s.rowHit, s.acc, s.hits}, gpu.U("n", n))
+	s.d.Dispatch(s.sum, gpu.Grid1(sumWG), gpu.Bindings{0: s.rowLoss, 1: s.rowHit, 2: s.acc, 3: s.hits}, gpu.U("n", n))
 	return n
 }
 
@@ -122,7 +127,7 @@ func (s *SoftmaxCrossEntropy) Predict(logits *Tensor, dst *gpu.Buffer[uint32], o
 	if logits.Len() != n*s.Classes || off < 0 || off+n > dst.Len() {
 		panic(fmt.Sprintf("layers: softmax-xent: Predict of logits %v into [%d, %d) of %d", logits.Shape, off, off+n, dst.Len()))
 	}
-	s.d.Dispatch(s.argmax, gpu.Grid1(n), []gpu.Storage{logits.Buf, dst},
+	s.d.Dispatch(s.argmax, gpu.Grid1(n), gpu.Bindings{0: logits.Buf, 1: dst},
 		gpu.U("n", n), gpu.U("classes", s.Classes), gpu.U("off", off))
 }
 

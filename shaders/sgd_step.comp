@@ -9,14 +9,19 @@
 //
 // first is set on the optimizer's first step (torch creates the buffer as a
 // copy of g then). Layouts: p, grad, buf flat (n).
-// Bindings: 0 p (read/write), 1 grad (read), 2 buf (read/write; any buffer
-// when momentum == 0, it is not touched then).
+// Bindings: 0 p (read/write), 1 grad (read), 2 buf (read/write; only when
+// MOMENTUM is 1, which an optimizer with momentum != 0 compiles in).
 // One invocation updates one element; dispatch gpu.Grid1(n).
 #include "common.glsl"
+#ifndef MOMENTUM
+#define MOMENTUM 0
+#endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) buffer P { float p[]; };
 layout(std430, binding = 1) readonly buffer G { float grad[]; };
+#if MOMENTUM
 layout(std430, binding = 2) buffer BUF { float buf[]; };
+#endif
 uniform uint n;
 uniform float lr;
 uniform float momentum;
@@ -30,10 +35,12 @@ void main() {
     if (i >= n) return;
     float w = p[i];
     float g = grad[i] + wd * w;
+#if MOMENTUM
     if (momentum != 0.0) {
         float b = first != 0 ? g : momentum * buf[i] + (1.0 - dampening) * g;
         buf[i] = b;
         g = nesterov != 0 ? g + momentum * b : b;
     }
+#endif
     p[i] = w - lr * g;
 }
