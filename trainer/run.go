@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
@@ -148,132 +147,37 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 	if err := os.MkdirAll(opt.Dir, 0o755); err != nil {
 		return nil, err
 	}
-	rt, err := data.Upload(d, train)
+	r := &runner{cfg: cfg, opt: opt, val: val, res: &Result{Dir: opt.Dir}, kept: -1}
+	defer r.release()
+	if err := r.setUp(d, ds, train); err != nil {
+		return nil, err
+	}
+	ck, err := r.start()
 	if err != nil {
 		return nil, err
 	}
-	defer rt.Release()
-	var rv *data.Resident
-	if val != nil && val.N > 0 {
-		if rv, err = data.Upload(d, val); err != nil {
-			return nil, err
-		}
-		defer rv.Release()
-	}
-	batch := cfg.Batch
-	if batch == 0 {
-		batch = train.N
-	}
-	in := []int{1, train.H, train.W}
-	s, err := NewSession(d, cfg, in, batch)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Release()
-
-	s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer}
-	res := &Result{Dir: opt.Dir}
-	ck := checkpoint{}
-	kept, keptStep := -1, 0 // the checkpoint on disk: epochs done (-1: none), steps into the next
-	if opt.Resume {
-		if ck, err = s.loadCheckpoint(filepath.Join(opt.Dir, CheckpointFile)); err != nil {
-			return nil, err
-		}
-		res.Metrics, kept, keptStep = ck.Metrics, ck.Epoch, ck.StepInEpoch
-		fmt.Fprintf(opt.Log, "resuming %s at epoch %d, step %d\n", opt.Dir, ck.Epoch+1, ck.StepInEpoch)
-	} else {
-		s.Model.Init(cfg.Seed)
-	}
-	stepLog, err := newStepLog(opt.Dir, cfg.LogEvery, opt.Resume, ck)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(opt.Log, "training %s on %d images (%d validation), batch %d in chunks of %d, %d epochs, on %s\n",
-		s.Model.Spec, train.N, valN(val), batch, s.Chunk, cfg.Epochs, d.Info().Renderer)
-
-	steps := (train.N + batch - 1) / batch
 	for epoch := ck.Epoch; epoch < cfg.Epochs; epoch++ {
-		t0 := time.Now()
 		from, spent := 0, 0.0 // steps done and seconds spent in this epoch by an earlier session
 		if epoch == ck.Epoch && ck.StepInEpoch > 0 {
 			from, spent = ck.StepInEpoch, ck.Seconds
-			s.Loss.SetRawSums(ck.LossAcc, ck.Correct)
+			r.s.Loss.SetRawSums(ck.LossAcc, ck.Correct)
 		}
-		if opt.Progress != nil {
-			opt.Progress.Start(epoch+1, cfg.Epochs, steps)
-		}
-		done, err := s.epoch(ctx, rt, epoch, from, func(step int) {
-			loss := math.NaN()
-			if cfg.LogEvery > 0 && step%cfg.LogEvery == 0 {
-				// A readback, so a sync: only every LogEvery steps.
-				sum, _ := s.Loss.ReadSums()
-				images := min(step*batch, train.N)
-				loss = sum / float64(images)
-				stepLog.add(report.StepMetrics{Epoch: epoch + 1, Step: step, Images: int64(epoch)*int64(train.N) + int64(images),
-					Loss: loss, LR: cfg.LR(epoch*steps+step-1, steps*cfg.Epochs, epoch)})
-				if opt.Progress == nil {
-					fmt.Fprintf(opt.Log, "epoch %d step %d/%d  running loss %.4f\n", epoch+1, step, steps, loss)
-				}
-			}
-			if opt.Progress != nil {
-				opt.Progress.Step(step, throughput((step-from)*batch, time.Since(t0)), loss)
-			}
-		})
-		if opt.Progress != nil {
-			opt.Progress.Done()
-		}
-		diverged := func(what string) error {
-			return &DivergedError{Epoch: epoch + 1, What: what, LR: cfg.LR0, Kept: kept, KeptStep: keptStep, Dir: opt.Dir}
-		}
-		if err != nil && ctx.Err() != nil {
-			if err := s.checkFinite(); err != nil {
-				return res, diverged(err.Error())
-			}
-			acc, correct := s.Loss.RawSums()
-			ck := checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: res.Metrics,
-				Seconds: spent + time.Since(t0).Seconds()}
-			if err := s.saveRun(opt.Dir, ck); err != nil {
-				return nil, err
-			}
-			if err := stepLog.write(); err != nil {
-				return nil, err
-			}
-			fmt.Fprintf(opt.Log, "interrupted in epoch %d at step %d of %d: checkpoint saved in %s, from which a resumed run continues\n", epoch+1, done, steps, opt.Dir)
-			res.Interrupted, res.TrainSeconds = true, totalSeconds(res.Metrics)+ck.Seconds
-			return res, nil
-		}
-		sum, correct := s.Loss.ReadSums() // waits for the epoch's last step
-		trainDur := time.Since(t0)
-		m := EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(train.N), TrainAcc: float64(correct) / float64(train.N),
-			LR: cfg.LR((epoch+1)*steps-1, steps*cfg.Epochs, epoch), ValLoss: math.NaN(), ValAcc: math.NaN()}
-		what, err := s.judge(&m, rv, res.Metrics)
-		if err != nil {
+		stop, err := r.epoch(ctx, epoch, from, spent)
+		var de *DivergedError
+		switch {
+		case errors.As(err, &de):
+			return r.res, err
+		case err != nil:
 			return nil, err
-		}
-		if what != "" {
-			return res, diverged(what)
-		}
-		m.Seconds = spent + time.Since(t0).Seconds()
-		m.ImgPerSec = throughput(train.N-min(from*batch, train.N), trainDur) // training steps only
-		res.Metrics = append(res.Metrics, m)
-		fmt.Fprintf(opt.Log, "epoch %2d/%d  loss %.4f  acc %.2f%%  val_loss %.4f  val_acc %.2f%%  lr %.3g  %.1fs  %.0f img/s\n",
-			m.Epoch, cfg.Epochs, m.TrainLoss, 100*m.TrainAcc, m.ValLoss, 100*m.ValAcc, m.LR, m.Seconds, m.ImgPerSec)
-		if err := s.saveRun(opt.Dir, checkpoint{Epoch: epoch + 1, Metrics: res.Metrics}); err != nil {
-			return nil, err
-		}
-		kept, keptStep = epoch+1, 0
-		if err := writeCurves(opt.Dir, res.Metrics, s.Model.Spec.String()); err != nil {
-			return nil, err
-		}
-		if err := stepLog.write(); err != nil {
-			return nil, err
+		case stop: // interrupted, with a checkpoint
+			return r.res, nil
 		}
 	}
-	res.TrainSeconds = totalSeconds(res.Metrics) // every session's
-	if err := s.finish(ds, rv, val, opt, res); err != nil {
+	r.res.TrainSeconds = totalSeconds(r.res.Metrics) // every session's
+	if err := r.s.finish(ds, r.rv, val, opt, r.res); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return r.res, nil
 }
 
 // judge evaluates the validation split into m and says what diverged in
