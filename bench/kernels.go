@@ -63,8 +63,9 @@ type kernelPlan struct {
 	rowBudget  time.Duration // stop timing a row after this much
 }
 
-// passKernels splits a layer's kernels (its Costs keys) among its passes.
-func passKernels(l layers.Layer, n int) map[string][]string {
+// passKernels splits the kernels of l, a layer of op, (its Costs keys)
+// among its passes.
+func passKernels(op *layers.Op, l layers.Layer, n int) map[string][]string {
 	m := map[string][]string{}
 	for k := range l.Costs(n) {
 		switch {
@@ -88,8 +89,8 @@ func passKernels(l layers.Layer, n int) map[string][]string {
 			delete(m, "bwd_params")
 		}
 	}
-	if l.Kind() == "bn" {
-		m["fwd_eval"] = []string{"batchnorm_fwd"}
+	if ks, ok := op.OutputKernels["y_eval"]; ok { // the eval forward runs kernels of its own
+		m["fwd_eval"] = ks
 	}
 	return m
 }
@@ -128,8 +129,8 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 		return fail("skipped", err.Error())
 	}
 	defer dy.Release()
-	if la.Item.Kind == "bn" && n*layers.Numel(la.In[1:]) < 2 {
-		return fail("skipped", "batch norm in training mode needs two values per channel (PyTorch refuses too)")
+	if why := la.Item.Op.TrainSkip(la.In, n); why != "" {
+		return fail("skipped", why)
 	}
 
 	vb := validationBatch(l, n)
@@ -143,7 +144,7 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 	train := layers.Mode{Train: true, Seed: 7}
 	fwdAt := func(b int) func() { xb, _ := view(b); return func() { l.Forward(xb, train) } }
 	nop := func() {}
-	passes := passKernels(l, n)
+	passes := passKernels(la.Item.Op, l, n)
 	var rows []KernelRow
 	// estimate times one run at an eighth of the batch and scales it: the
 	// heaviest rows (direct kernels at the large presets' batch 256 run for
@@ -275,7 +276,7 @@ func benchKernels(d *gpu.Device, pk Peaks, plan kernelPlan, progress func(string
 				if newLayer(la, "") == nil {
 					continue
 				}
-				for _, v := range check.Variants(la.Item.Kind) {
+				for _, v := range check.Variants(la.Item.Op) {
 					key := fmt.Sprintf("%s/%s n=%d", la.Key(), v, n)
 					if seen[key] {
 						continue

@@ -47,7 +47,7 @@ func TestPassKernels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Release()
-	got := passKernels(l, 2)
+	got := passKernels(layers.ConvOp, l, 2)
 	for pass, want := range map[string][]string{"fwd": {"conv2d_fwd"}, "bwd_params": {"bias_bwd", "conv2d_bwd_filter"}, "bwd_data": {"conv2d_bwd_data"}} {
 		for _, k := range want {
 			if !slices.Contains(got[pass], k) {
@@ -67,7 +67,7 @@ func BenchmarkKernels(b *testing.B) {
 	}
 	const n = 64
 	for _, la := range las {
-		for _, v := range check.Variants(la.Item.Kind) {
+		for _, v := range check.Variants(la.Item.Op) {
 			l := newLayer(la, v)
 			if l == nil {
 				continue
@@ -86,7 +86,7 @@ func BenchmarkKernels(b *testing.B) {
 			if v != "" {
 				name += "_" + v
 			}
-			passes := passKernels(l, n)
+			passes := passKernels(la.Item.Op, l, n)
 			run := func(pass string, f func()) {
 				c := sumCost(l, n, passes[pass])
 				b.Run(name+"/"+pass, func(b *testing.B) {

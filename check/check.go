@@ -157,10 +157,10 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 		Batches: opt.Batches, Variants: map[int]string{}, Date: time.Now().Format(time.RFC3339)}
 	var shapes [][]int // trainable parameters, for the optimizer
 	for _, la := range las {
-		if la.Item.Kind == "flatten" {
+		if la.Item.Op.NoKernels {
 			continue
 		}
-		chosen, ps := res.checkLayer(d, la, candidates(la.Item.Kind, cfg.Variants[la.Index]), opt)
+		chosen, ps := res.checkLayer(d, la, candidates(la.Item.Op, cfg.Variants[la.Index]), opt)
 		shapes = append(shapes, ps...)
 		if chosen != "" {
 			res.Variants[la.Index] = chosen
@@ -273,8 +273,8 @@ func runVariant(d *gpu.Device, la LayerAt, variant string, opt Options) (rows []
 	for _, n := range opt.Batches {
 		r := base
 		r.Batch = n
-		if opt.Train && la.Item.Kind == "bn" && n*layers.Numel(la.In[1:]) < 2 {
-			r.Status, r.Note = "skipped", "batch norm in training mode needs two values per channel"
+		if why := la.Item.Op.TrainSkip(la.In, n); opt.Train && why != "" {
+			r.Status, r.Note = "skipped", why
 			rows = append(rows, r)
 			continue
 		}

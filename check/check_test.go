@@ -315,7 +315,7 @@ func TestCandidates(t *testing.T) {
 		{"fc", "", []string{layers.DefaultVariant, layers.VariantDirect}},
 		{"relu", "", []string{""}},
 	} {
-		if got := candidates(c.kind, c.want); !slices.Equal(got, c.order) {
+		if got := candidates(layers.LookupOp(c.kind, nil), c.want); !slices.Equal(got, c.order) {
 			t.Errorf("candidates(%s, %q) = %v, want %v", c.kind, c.want, got, c.order)
 		}
 	}

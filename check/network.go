@@ -36,38 +36,23 @@ func NetworkLayers(spec trainer.Spec, in []int, classes int) ([]LayerAt, error) 
 	return out, nil
 }
 
-// Variants lists the kernel variants a layer kind can run, simplest first
-// (each later one was faster on the devices measured); [""] for kinds with
-// one set of kernels.
-func Variants(kind string) []string {
-	switch kind {
-	case "conv":
-		return []string{layers.VariantDirect, layers.VariantBlocked, layers.VariantVec}
-	case "fc":
-		return []string{layers.VariantDirect, layers.VariantBlocked}
+// Variants lists the kernel variants an op can run, simplest first (each
+// later one was faster on the devices measured); [""] for ops with one set
+// of kernels.
+func Variants(op *layers.Op) []string {
+	if op.Variants == nil {
+		return []string{""}
 	}
-	return []string{""}
-}
-
-// defaultVariant is the variant a layer of this kind runs when none is
-// chosen.
-func defaultVariant(kind string) string {
-	switch kind {
-	case "conv":
-		return layers.DefaultConvVariant
-	case "fc":
-		return layers.DefaultVariant
-	}
-	return ""
+	return op.Variants
 }
 
 // candidates is the order in which a layer's variants are tried: the
-// wanted one ("" means the default), then the others fastest first.
-func candidates(kind, want string) []string {
+// wanted one ("" means the op's default), then the others fastest first.
+func candidates(op *layers.Op, want string) []string {
 	if want == "" {
-		want = defaultVariant(kind)
+		want = op.Default()
 	}
-	vs := Variants(kind)
+	vs := Variants(op)
 	out := []string{want}
 	for i := len(vs) - 1; i >= 0; i-- {
 		if vs[i] != want {
@@ -80,7 +65,7 @@ func candidates(kind, want string) []string {
 // NewLayer builds la's layer as the trainer does, with the given variant;
 // nil for items that run no kernel (flatten).
 func NewLayer(la LayerAt, variant string) layers.Layer {
-	if la.Item.Kind == "flatten" {
+	if la.Item.Op.NoKernels {
 		return nil
 	}
 	return trainer.NewLayer(la.Item, uint32(la.Index), la.Flat, variant)

@@ -42,7 +42,7 @@ func runLayer(la LayerAt, l layers.Layer, out []int, n int, x, dy *layers.Tensor
 	}
 	var outs []output
 	add := func(name string, got []float32, want []float64, a float64) {
-		outs = append(outs, output{name: name, kernels: kernelsOf(l, n, name), diff: compare(got, want, tolR, a)})
+		outs = append(outs, output{name: name, kernels: kernelsOf(la.Item.Op, l, n, name), diff: compare(got, want, tolR, a)})
 	}
 	xin := x.View(xs...)
 	if !train {
@@ -104,33 +104,40 @@ func seedParams(l layers.Layer) (params, grads0 map[string][]float64) {
 	return params, grads0
 }
 
-// kernelsOf names the kernels of l that compute an output at batch n,
-// from the kernel names of l.Costs.
-func kernelsOf(l layers.Layer, n int, output string) []string {
+// kernelsOf names the kernels of l, a layer of op, that compute an output
+// at batch n: those op.OutputKernels lists for it, else by the naming
+// convention of the kernels (l.Costs' keys): *_fwd* and *_pack compute y,
+// *bwd_data* (or, without one, every *bwd* but bias_bwd) dx, *_bwd_filter
+// the weight gradient, bias_bwd the bias gradient, reduce_slices both.
+func kernelsOf(op *layers.Op, l layers.Layer, n int, output string) []string {
 	var ks []string
 	costs := l.Costs(n)
+	if named, ok := op.OutputKernels[output]; ok {
+		for _, k := range named {
+			if _, ok := costs[k]; ok {
+				ks = append(ks, k)
+			}
+		}
+		sort.Strings(ks)
+		return ks
+	}
 	hasData := false
 	for k := range costs {
 		hasData = hasData || strings.Contains(k, "bwd_data")
 	}
-	bn := l.Kind() == "bn"
 	for k := range costs {
 		fwd, pack := strings.Contains(k, "_fwd"), strings.HasSuffix(k, "_pack")
 		bwd := strings.Contains(k, "bwd")
 		var in bool
 		switch output {
-		case "y":
+		case "y", "y_eval":
 			in = fwd || pack
-		case "y_eval":
-			in = (fwd || pack) && (!bn || k == "batchnorm_fwd")
-		case "running_mean", "running_var":
-			in = k == "batchnorm_fwd_partial" || k == "batchnorm_fwd_stats"
 		case "dx":
 			in = strings.Contains(k, "bwd_data") || pack || !hasData && bwd && k != "bias_bwd"
 		case "dweight":
-			in = strings.Contains(k, "_bwd_filter") || k == "reduce_slices" || bn && (k == "batchnorm_bwd_partial" || k == "batchnorm_bwd_reduce")
+			in = strings.Contains(k, "_bwd_filter") || k == "reduce_slices"
 		case "dbias":
-			in = k == "bias_bwd" || k == "reduce_slices" || bn && (k == "batchnorm_bwd_partial" || k == "batchnorm_bwd_reduce")
+			in = k == "bias_bwd" || k == "reduce_slices"
 		}
 		if in {
 			ks = append(ks, k)

@@ -4,21 +4,24 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/glcnn/glcnn/layers"
 )
 
 // Item is one layer of an arch spec, e.g. "conv:16:3" or "maxpool:2".
 type Item struct {
-	Kind string // conv, bn, relu, maxpool, flatten, dropout, fc
-	Args []float64
+	Kind string   // the op's name: conv, bn, relu, maxpool, flatten, dropout, fc, ...
+	Args []string // the arguments as written, numbers in canonical form: conv:16:3 has ["16", "3"]
+	// Op is the registered op that claimed the item, and Attrs its
+	// arguments as Op parsed them, defaults filled in (a
+	// layers.ConvArgs{Out: 16, K: 3, Stride: 1, Pad: 1}, ...).
+	Op    *layers.Op
+	Attrs any
 }
 
 // String is the item as an arch spec writes it, e.g. "conv:16:3".
 func (it Item) String() string {
-	s := it.Kind
-	for _, a := range it.Args {
-		s += ":" + strconv.FormatFloat(a, 'g', -1, 64)
-	}
-	return s
+	return strings.Join(append([]string{it.Kind}, it.Args...), ":")
 }
 
 // Spec is a parsed sequential network: the order of Items is the order of
@@ -34,65 +37,64 @@ func (s Spec) String() string {
 	return strings.Join(parts, ",")
 }
 
-// specGrammar documents each kind: its name, its arguments, and the
-// PyTorch module it stands for.
-var specGrammar = map[string]struct {
-	min, max int
-	help     string
-}{
-	"conv":    {2, 4, "conv:OUT:K[:STRIDE[:PAD]]  Conv2d(in, OUT, K, STRIDE=1, PAD=K/2)"},
-	"bn":      {0, 0, "bn                         BatchNorm2d, or BatchNorm1d after flatten/fc"},
-	"relu":    {0, 0, "relu                       ReLU"},
-	"maxpool": {1, 2, "maxpool:K[:STRIDE]         MaxPool2d(K, STRIDE=K)"},
-	"flatten": {0, 0, "flatten                    Flatten (inserted before the first fc when missing)"},
-	"dropout": {1, 1, "dropout:P                  Dropout(P)"},
-	"fc":      {1, 1, "fc:OUT                     Linear(in, OUT)"},
-}
-
-// SpecHelp lists the spec grammar, one kind per line.
+// SpecHelp lists the spec grammar, one op per line, sorted by name.
 func SpecHelp() string {
 	var b strings.Builder
-	for _, k := range []string{"conv", "bn", "relu", "maxpool", "flatten", "dropout", "fc"} {
-		b.WriteString("  " + specGrammar[k].help + "\n")
+	for _, op := range layers.Ops() {
+		b.WriteString("  " + op.HelpLine() + "\n")
 	}
 	return b.String()
 }
 
+// ParseItem parses one item, e.g. "conv:16:3", through the op registry.
+func ParseItem(raw string) (Item, error) {
+	f := strings.Split(strings.TrimSpace(raw), ":")
+	kind := strings.ToLower(f[0])
+	op := layers.LookupOp(kind, f[1:])
+	if op == nil {
+		return Item{}, fmt.Errorf("unknown kind (want one of %s)", strings.Join(layers.OpNames(), ", "))
+	}
+	attrs, err := op.Parse(f[1:])
+	if err != nil {
+		return Item{}, err
+	}
+	it := Item{Kind: kind, Op: op, Attrs: attrs}
+	for _, a := range f[1:] {
+		if v, err := strconv.ParseFloat(a, 64); err == nil {
+			a = strconv.FormatFloat(v, 'g', -1, 64)
+		}
+		it.Args = append(it.Args, a)
+	}
+	return it, nil
+}
+
 // ParseSpec parses "conv:16:3,bn,relu,maxpool:2,flatten,fc:10". It checks
-// the syntax only; [Spec.Shapes] checks that the shapes work out.
+// the syntax and the layouts only (a flatten goes in before an op that
+// takes a flat input, such as fc; an op that takes (C,H,W), such as conv,
+// cannot follow one); [Spec.Shapes] checks that the shapes work out.
 func ParseSpec(s string) (Spec, error) {
 	var spec Spec
 	flat := false
 	for i, raw := range strings.Split(s, ",") {
-		f := strings.Split(strings.TrimSpace(raw), ":")
-		kind := strings.ToLower(f[0])
-		g, ok := specGrammar[kind]
-		if !ok {
-			return nil, fmt.Errorf("arch: layer %d %q: unknown kind (want one of conv, bn, relu, maxpool, flatten, dropout, fc)", i+1, raw)
+		it, err := ParseItem(raw)
+		if err != nil {
+			return nil, fmt.Errorf("arch: layer %d %q: %w", i+1, raw, err)
 		}
-		if n := len(f) - 1; n < g.min || n > g.max {
-			return nil, fmt.Errorf("arch: layer %d %q: takes %d to %d arguments: %s", i+1, raw, g.min, g.max, g.help)
-		}
-		it := Item{Kind: kind}
-		for _, a := range f[1:] {
-			v, err := strconv.ParseFloat(a, 64)
-			if err != nil || v < 0 || (kind != "dropout" && v != float64(int(v))) {
-				return nil, fmt.Errorf("arch: layer %d %q: bad argument %q", i+1, raw, a)
-			}
-			it.Args = append(it.Args, v)
-		}
+		op := it.Op
 		switch {
-		case kind == "dropout" && !(it.Args[0] >= 0 && it.Args[0] < 1):
-			return nil, fmt.Errorf("arch: layer %d %q: dropout probability must be in [0,1)", i+1, raw)
-		case kind == "fc" && !flat:
-			spec = append(spec, Item{Kind: "flatten"})
-			flat = true
-		case kind == "flatten":
-			flat = true
-		case (kind == "conv" || kind == "maxpool") && flat:
-			return nil, fmt.Errorf("arch: layer %d %q: %s after flatten/fc", i+1, raw, kind)
+		case op.In == layers.Flat && !flat:
+			fl, _ := ParseItem(layers.Flattener().Name)
+			spec = append(spec, fl)
+		case op.In == layers.Spatial && flat:
+			return nil, fmt.Errorf("arch: layer %d %q: %s after flatten/fc", i+1, raw, it.Kind)
 		}
-		if kind == "flatten" && len(spec) > 0 && spec[len(spec)-1].Kind == "flatten" {
+		switch op.Out {
+		case layers.Flat:
+			flat = true
+		case layers.Spatial:
+			flat = false
+		}
+		if op.Flattens && len(spec) > 0 && spec[len(spec)-1].Op.Flattens {
 			continue
 		}
 		spec = append(spec, it)
@@ -100,59 +102,56 @@ func ParseSpec(s string) (Spec, error) {
 	return spec, nil
 }
 
-func (it Item) arg(i int, def int) int {
-	if i < len(it.Args) {
-		return int(it.Args[i])
+// outShapes returns the per-sample output shape of every item for input
+// in (C,H,W), or an error naming the first layer whose shape is
+// impossible and why.
+func (s Spec) outShapes(in []int) ([][]int, error) {
+	cur := append([]int(nil), in...)
+	out := make([][]int, len(s))
+	for i, it := range s {
+		next, err := it.Op.Shape(it.Attrs, cur)
+		if err != nil {
+			return nil, fmt.Errorf("arch: layer %d %q on input %s: %w", i+1, it, shapeString(cur), err)
+		}
+		cur = next
+		out[i] = append([]int(nil), cur...)
 	}
-	return def
+	return out, nil
 }
 
 // Shapes returns the per-sample output shape of every item for input in
 // (C,H,W), or an error naming the first layer whose shape is impossible and
 // why; the last item must produce `classes` outputs.
 func (s Spec) Shapes(in []int, classes int) ([][]int, error) {
-	cur := append([]int(nil), in...)
-	out := make([][]int, len(s))
-	for i, it := range s {
-		bad := func(format string, a ...any) error {
-			return fmt.Errorf("arch: layer %d %q on input %s: %s", i+1, it, shapeString(cur), fmt.Sprintf(format, a...))
-		}
-		switch it.Kind {
-		case "conv":
-			k, size := it.arg(0, 0), it.arg(1, 0)
-			stride, pad := it.arg(2, 1), it.arg(3, size/2)
-			if k < 1 || size < 1 || stride < 1 {
-				return nil, bad("channels, kernel and stride must be at least 1")
-			}
-			oh, ow := (cur[1]+2*pad-size)/stride+1, (cur[2]+2*pad-size)/stride+1
-			if cur[1]+2*pad < size || cur[2]+2*pad < size || oh < 1 || ow < 1 {
-				return nil, bad("kernel %d is larger than the padded input", size)
-			}
-			cur = []int{k, oh, ow}
-		case "maxpool":
-			k := it.arg(0, 0)
-			stride := it.arg(1, k)
-			if k < 1 || stride < 1 {
-				return nil, bad("kernel and stride must be at least 1")
-			}
-			if cur[1] < k || cur[2] < k {
-				return nil, bad("pool window %d is larger than the input", k)
-			}
-			cur = []int{cur[0], (cur[1]-k)/stride + 1, (cur[2]-k)/stride + 1}
-		case "flatten":
-			cur = []int{prod(cur)}
-		case "fc":
-			if it.arg(0, 0) < 1 {
-				return nil, bad("needs at least 1 output")
-			}
-			cur = []int{it.arg(0, 0)}
-		}
-		out[i] = append([]int(nil), cur...)
+	out, err := s.outShapes(in)
+	if err != nil {
+		return nil, err
+	}
+	cur := in
+	if len(out) > 0 {
+		cur = out[len(out)-1]
 	}
 	if len(s) == 0 || len(cur) != 1 || cur[0] != classes {
 		return nil, fmt.Errorf("arch: the network ends with shape %s; it must end with fc:%d (one output per class)", shapeString(cur), classes)
 	}
 	return out, nil
+}
+
+// Modules lists the PyTorch modules of the equivalent nn.Sequential for
+// per-sample input in, in order: what the model file's metadata "modules"
+// holds for the Python scripts.
+func (s Spec) Modules(in []int) ([]layers.Module, error) {
+	shapes, err := s.outShapes(in)
+	if err != nil {
+		return nil, err
+	}
+	mods := make([]layers.Module, len(s))
+	cur := in
+	for i, it := range s {
+		mods[i] = it.Op.Module(it.Attrs, cur)
+		cur = shapes[i]
+	}
+	return mods, nil
 }
 
 func prod(s []int) int {

@@ -2,7 +2,6 @@ package trainer
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/glcnn/glcnn/gpu"
@@ -44,71 +43,21 @@ func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int, variant
 // NewLayer builds the layer of spec item it, the index-th of its network
 // (dropout masks are salted by it); flat says whether its input is a
 // flattened vector (batch norm is then BatchNorm1d). variant selects the
-// kernels of a conv or fc layer (layers.VariantDirect, ...; "" is the
-// layer's default) and must be "" for other kinds; an unknown one makes
+// kernels of an op with variants (conv, fc: layers.VariantDirect, ...; ""
+// is the op's default) and must be "" for other ops; an unknown one makes
 // the layer's Setup fail.
 func NewLayer(it Item, index uint32, flat bool, variant string) layers.Layer {
-	if variant != "" && it.Kind != "conv" && it.Kind != "fc" {
-		panic(fmt.Sprintf("trainer: variant %q for a %s layer, which has one", variant, it.Kind))
-	}
-	switch it.Kind {
-	case "conv":
-		size := it.arg(1, 0)
-		l := layers.NewConv2D(it.arg(0, 0), size, size, it.arg(2, 1), it.arg(3, size/2), true)
-		l.Variant = variant
-		return l
-	case "bn":
-		if flat {
-			return layers.NewBatchNorm1D()
-		}
-		return layers.NewBatchNorm2D()
-	case "relu":
-		return layers.NewReLU()
-	case "maxpool":
-		return layers.NewMaxPool2D(it.arg(0, 0), it.arg(1, it.arg(0, 0)))
-	case "flatten":
-		return layers.NewFlatten()
-	case "dropout":
-		return layers.NewDropout(it.Args[0], 0x9e3779b9*(index+1))
-	case "fc":
-		l := layers.NewLinear(it.arg(0, 0), true)
-		l.Variant = variant
-		return l
-	}
-	panic("trainer: unknown layer kind " + it.Kind)
+	return it.Op.New(it.Attrs, layers.Site{Index: int(index), FlatInput: flat, Variant: variant})
 }
 
-// Init sets the parameters as PyTorch's defaults do, from a seeded PCG:
-// conv and linear weights Kaiming-uniform with a=√5 and biases uniform, both
-// U(-1/√fan_in, 1/√fan_in); batch-norm γ=1, β=0, running mean 0, var 1.
+// Init sets the parameters as PyTorch's defaults do, from a seeded PCG,
+// by each op's rule (layers.Def.Init): conv and linear weights
+// Kaiming-uniform with a=√5 and biases uniform, both U(-1/√fan_in,
+// 1/√fan_in); batch-norm γ=1, β=0, running mean 0, var 1.
 func (m *Model) Init(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	for _, l := range m.Layers {
-		ps := l.Params()
-		if len(ps) == 0 {
-			continue
-		}
-		fanIn := 1
-		if len(ps[0].Value.Shape) > 1 {
-			fanIn = layers.Numel(ps[0].Value.Shape[1:])
-		}
-		bound := 1 / math.Sqrt(float64(fanIn))
-		for _, p := range ps {
-			v := make([]float32, p.Value.Len())
-			switch {
-			case l.Kind() == "bn" && (p.Name == "weight" || p.Name == "running_var"):
-				for i := range v {
-					v[i] = 1
-				}
-			case l.Kind() == "bn":
-				// zeros
-			default:
-				for i := range v {
-					v[i] = float32((rng.Float64()*2 - 1) * bound)
-				}
-			}
-			p.Value.Buf.Upload(v)
-		}
+	for i, l := range m.Layers {
+		m.Spec[i].Op.Init(l.Params(), rng)
 	}
 }
 
