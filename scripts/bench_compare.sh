@@ -25,7 +25,7 @@ mkdir -p "$out"
 echo "== glcnn bench $*" >&2
 "$bin" bench "$@" --json "$out/glcnn.json" >/dev/null
 echo "== PyTorch baseline" >&2
-"$py" scripts/torch_baseline.py --report "$out/glcnn.json" --json "$out/torch.json"
+"$py" scripts/torch_baseline.py --glcnn "$bin" --report "$out/glcnn.json" --json "$out/torch.json"
 echo >&2
 "$bin" bench --report "$out/glcnn.json" --torch "$out/torch.json" --markdown "$out/benchmarks.md" | tee "$out/report.txt"
 if [ "$docs" = yes ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Load a glcnn model.safetensors into the equivalent PyTorch model and check it.
 
-    scripts/check_safetensors.py MODEL.safetensors [--arch SPEC] [--input C,H,W]
+    scripts/check_safetensors.py MODEL.safetensors [--modules JSON] [--input C,H,W]
                                  [--predictions submission.csv] [--images FILE.idx[.gz]]
                                  [--labels FILE.idx[.gz]] [--mean M] [--std S]
                                  [--onnx OUT.onnx] [--check-onnx FILE.onnx]
@@ -9,9 +9,12 @@
 What it does:
   1. Reads the file with a tiny pure-Python safetensors reader (json + struct +
      torch.frombuffer; Debian packages torch but not the `safetensors` module).
-  2. Builds the nn.Sequential that the arch spec describes (the file's
-     __metadata__ "arch", or --arch) for the input shape in metadata "input"
-     (or --input, default 1,28,28), checks that every tensor name, shape and
+  2. Builds the nn.Sequential from the module list glcnn writes in the file's
+     __metadata__ "modules" (or --modules; `glcnn modules --arch SPEC` prints
+     it): each {"type": T, "args": [...], "kwargs": {...}} is
+     getattr(torch.nn, T)(*args, **kwargs), so this script parses no arch
+     spec. The input shape is metadata "input" (or --input, default
+     1,28,28). It checks that every tensor name, shape and
      dtype matches its state_dict, nothing missing or extra (num_batches_tracked
      included, which load_state_dict alone would let pass), and calls
      load_state_dict(strict=True).
@@ -32,39 +35,33 @@ What it does:
      checks the file: it records the arch and normalisation in the model's
      metadata_props, runs onnx.checker.check_model(full_check=True) (the
      ONNX schema and strict shape inference), reads the graph back from the
-     file and evaluates it node by node with torch.nn.functional on its own
+     file and evaluates it node by node (one handler per op type in
+     scripts/onnx_ops/, see its README) with torch.nn.functional on its own
      weights (initializers) and attributes, and compares the logits with the
      PyTorch model's on 8 random inputs, and, with --predictions, the
      argmax on every image with the csv. Without the module it says so, and
      only the export itself has been checked (torch raised no error and the
      file is not empty). onnxruntime is not used (Debian does not package
-     it); the evaluation covers the ops glcnn's networks export to: Conv,
-     BatchNormalization, Relu, MaxPool, Flatten, Gemm, Sub, Div, Constant,
-     Identity, Dropout; any other op is reported as unchecked, exit 1.
+     it); the evaluation covers the op types with a handler in
+     scripts/onnx_ops/ (Conv, BatchNormalization, Relu, MaxPool, Flatten,
+     Gemm, Sub, Div, Constant, Identity, Dropout, ...); any other op is
+     reported as unchecked, exit 1.
      --check-onnx FILE runs those checks on an existing file, exporting
      nothing.
 
-Arch spec, one comma-separated item per nn.Sequential module, so item i owns
-the state_dict keys "i.weight", "i.bias", "i.running_mean", ...:
-    conv:K:S[:stride[:pad]]  Conv2d(C, K, S, stride=1, padding=S//2)
-    bn                       BatchNorm2d, or BatchNorm1d after flatten/fc
-    relu                     ReLU
-    maxpool:K[:S]            MaxPool2d(K, S), S defaults to K
-    flatten                  Flatten
-    dropout:P                Dropout(P) (a no-op in eval mode)
-    fc:N                     Linear(features, N)
-As glcnn's own parser (trainer/arch.go) does, a Flatten is inserted before the
-first fc when the spec has none and a repeated flatten is dropped, so the
-module indices agree with glcnn's tensor names either way. For example
-conv:4:3,bn,relu,maxpool:2,conv:4:3,bn,relu,maxpool:2,flatten,fc:10 is the
-"Identify the Apparels" tutorial network.
+Module i of the list owns the state_dict keys "i.weight", "i.bias",
+"i.running_mean", ..., as in glcnn's files. A file without "modules"
+(written by a glcnn before the op registry) is refused with a message
+saying how to get the list; the arch spec itself is only printed.
 
 Exit status: 0 all good, 1 a check failed (load or predictions), 2 usage.
 
-How it was checked: trainer/safetensors_test.go (TestCheckSafetensorsScript)
-writes a random conv net with conv, 1-d and 2-d batch norm, strided and padded
-convolutions, dropout and two linear layers, computes its predictions with the
-float64 reference ops of layers/ref, and runs this script on them:
+How it was checked: trainer/torchcheck_test.go (TestCheckSafetensorsScript)
+writes a random net with every op of glcnn's registry (the example item of
+each: today conv, 1-d and 2-d batch norm, strided and padded convolutions,
+strided pooling, dropout and two linear layers) and its "modules" metadata,
+computes its predictions with the ops' float64 references (layers/ref), and
+runs this script on them:
     go test ./trainer/ -run TestCheckSafetensorsScript -v
 It expects agreement on 100 random images in a gzipped IDX file given with
 --images (100/100), on the real Fashion-MNIST test set by default (10000/10000
@@ -140,51 +137,20 @@ def read_safetensors(path):
     return state, meta
 
 
-def build_model(spec, input_shape):
-    """Return the nn.Sequential for an arch spec and an input shape (C, H, W)."""
-    c, h, w = input_shape
-    flat = None  # feature count once flattened
+def build_model(modules):
+    """Return the nn.Sequential of a glcnn module list: [{"type": "Conv2d",
+    "args": [1, 16, 3], "kwargs": {"stride": 1, "padding": 1}}, ...]."""
+    if not isinstance(modules, list) or not modules:
+        raise CheckError("the module list must be a non-empty JSON list")
     layers = []
-    for i, item in enumerate(s.strip() for s in spec.split(",")):
-        parts = item.split(":")
-        op, args = parts[0].lower(), parts[1:]
+    for i, m in enumerate(modules):
+        cls = getattr(nn, m.get("type", ""), None) if isinstance(m, dict) else None
+        if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
+            raise CheckError(f"module {i} {m!r}: not a torch.nn module")
         try:
-            nums = [float(a) if op == "dropout" else int(float(a)) for a in args]
-        except ValueError:
-            raise CheckError(f"arch item {i} {item!r}: arguments must be numbers")
-        where = f"arch item {i} {item!r}"
-        if op == "conv" and flat is None and len(nums) in (2, 3, 4):
-            k, s = nums[0], nums[1]
-            stride = nums[2] if len(nums) > 2 else 1
-            pad = nums[3] if len(nums) > 3 else s // 2
-            layers.append(nn.Conv2d(c, k, s, stride=stride, padding=pad))
-            c, h, w = k, (h + 2 * pad - s) // stride + 1, (w + 2 * pad - s) // stride + 1
-        elif op == "bn" and not nums:
-            layers.append(nn.BatchNorm2d(c) if flat is None else nn.BatchNorm1d(flat))
-        elif op == "relu" and not nums:
-            layers.append(nn.ReLU())
-        elif op == "maxpool" and flat is None and len(nums) in (1, 2):
-            k = nums[0]
-            s = nums[1] if len(nums) > 1 else k
-            layers.append(nn.MaxPool2d(k, s))
-            h, w = (h - k) // s + 1, (w - k) // s + 1
-        elif op == "flatten" and not nums:
-            if layers and isinstance(layers[-1], nn.Flatten):
-                continue  # glcnn's parser drops a repeated flatten too
-            layers.append(nn.Flatten())
-            flat = flat if flat is not None else c * h * w
-        elif op == "dropout" and len(nums) == 1:
-            layers.append(nn.Dropout(nums[0]))
-        elif op == "fc" and len(nums) == 1:
-            if flat is None:  # as glcnn's parser does, so module indices agree
-                layers.append(nn.Flatten())
-                flat = c * h * w
-            layers.append(nn.Linear(flat, nums[0]))
-            flat = nums[0]
-        else:
-            raise CheckError(f"{where}: not understood here (unknown kind, wrong arguments, or conv/maxpool after flatten)")
-        if flat is None and (h <= 0 or w <= 0):
-            raise CheckError(f"{where}: the image shrinks to {h}x{w}")
+            layers.append(cls(*m.get("args", []), **m.get("kwargs", {})))
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise CheckError(f"module {i} {m!r}: {e}")
     return nn.Sequential(*layers)
 
 
@@ -305,69 +271,45 @@ def export_onnx(model, path, input_shape, mean, std):
           f"pixels/255, {norm}; output: logits")
 
 
-def onnx_pads(node, attrs):
-    """Return (top, left) of a node's symmetric 2-d pads."""
-    if attrs.get("auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET"):
-        raise CheckError(f"ONNX node {node.name}: auto_pad {attrs['auto_pad']} not evaluated here")
-    pads = list(attrs.get("pads", [0, 0, 0, 0]))
-    if len(pads) != 4 or pads[:2] != pads[2:]:
-        raise CheckError(f"ONNX node {node.name}: asymmetric pads {pads} not evaluated here")
-    return pads[:2]
+ONNX_OPS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "onnx_ops")
 
 
-def run_onnx_graph(graph, x):
-    """Evaluate an ONNX graph on x, node by node, with torch.nn.functional: an
-    evaluator independent of the exporter, for the ops glcnn's networks
-    export to."""
+def onnx_handlers():
+    """Return {op type: run(node, attrs, ins)} from scripts/onnx_ops/<OpType>.py
+    (files starting with "_" are helpers)."""
+    import importlib.util
+    if ONNX_OPS_DIR not in sys.path:
+        sys.path.insert(0, ONNX_OPS_DIR)  # the handlers import the helpers
+    handlers = {}
+    for name in sorted(os.listdir(ONNX_OPS_DIR)):
+        if not name.endswith(".py") or name.startswith("_"):
+            continue
+        spec = importlib.util.spec_from_file_location("onnx_op_" + name[:-3], os.path.join(ONNX_OPS_DIR, name))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        handlers[name[:-3]] = mod.run
+    return handlers
+
+
+def run_onnx_graph(graph, x, handlers=None):
+    """Evaluate an ONNX graph on x, node by node, with the handlers of
+    scripts/onnx_ops (torch.nn.functional): an evaluator independent of the
+    exporter, for the ops glcnn's networks export to."""
     from onnx import helper, numpy_helper
+    handlers = handlers or onnx_handlers()
     env = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in graph.initializer}
     env[graph.input[0].name] = x
     for node in graph.node:
         a = {at.name: helper.get_attribute_value(at) for at in node.attribute}
         ins = [env[name] if name else None for name in node.input]
-        op = node.op_type
-        if op in ("Identity", "Dropout"):  # Dropout: inference, no mask
-            out = ins[0]
-        elif op == "Constant":
-            out = torch.from_numpy(numpy_helper.to_array(a["value"]).copy())
-        elif op == "Sub":
-            out = ins[0] - ins[1]
-        elif op == "Div":
-            out = ins[0] / ins[1]
-        elif op == "Relu":
-            out = F.relu(ins[0])
-        elif op == "Conv":
-            bias = ins[2] if len(ins) > 2 else None
-            out = F.conv2d(ins[0], ins[1], bias, stride=list(a.get("strides", [1, 1])),
-                           padding=onnx_pads(node, a), dilation=list(a.get("dilations", [1, 1])),
-                           groups=a.get("group", 1))
-        elif op == "MaxPool":
-            if a.get("ceil_mode", 0) or any(d != 1 for d in a.get("dilations", [1, 1])):
-                raise CheckError(f"ONNX node {node.name}: MaxPool with ceil_mode or dilations not evaluated here")
-            k = list(a["kernel_shape"])
-            out = F.max_pool2d(ins[0], k, list(a.get("strides", k)), onnx_pads(node, a))
-        elif op == "Flatten":
-            axis = a.get("axis", 1)
-            lead = 1
-            for d in ins[0].shape[:axis]:
-                lead *= d
-            out = ins[0].reshape(lead, -1)
-        elif op == "Gemm":
-            A, B = ins[0], ins[1]
-            if a.get("transA", 0):
-                A = A.t()
-            if a.get("transB", 0):
-                B = B.t()
-            out = a.get("alpha", 1.0) * (A @ B)
-            if len(ins) > 2 and ins[2] is not None:
-                out = out + a.get("beta", 1.0) * ins[2]
-        elif op == "BatchNormalization":
-            if a.get("training_mode", 0):
-                raise CheckError(f"ONNX node {node.name}: BatchNormalization in training mode")
-            out = F.batch_norm(ins[0], ins[3], ins[4], ins[1], ins[2], training=False, eps=a.get("epsilon", 1e-5))
-        else:
-            raise CheckError(f"ONNX node {node.name}: op {op} is not one this check evaluates, so the file is unchecked")
-        env[node.output[0]] = out
+        run = handlers.get(node.op_type)
+        if run is None:
+            raise CheckError(f"ONNX node {node.name}: op {node.op_type} is not one this check evaluates "
+                             f"(no {node.op_type}.py in {ONNX_OPS_DIR}), so the file is unchecked")
+        try:
+            env[node.output[0]] = run(node, a, ins)
+        except NotImplementedError as e:
+            raise CheckError(f"ONNX node {node.name}: {e}")
     return env[graph.output[0].name]
 
 
@@ -418,10 +360,11 @@ def check_onnx(path, reference, input_shape, meta=None, images=None, want=None):
     if images is None:
         return
     preds = []
+    handlers = onnx_handlers()
     with torch.no_grad():
         for i in range(0, images.shape[0], 1000):
             x = images[i:i + 1000].float().div(255).reshape(-1, *input_shape)
-            preds.append(run_onnx_graph(proto.graph, x).argmax(dim=1))
+            preds.append(run_onnx_graph(proto.graph, x, handlers).argmax(dim=1))
     preds = torch.cat(preds)
     agree = int((preds == want).sum())
     print(f"onnx: graph predictions: {agree}/{len(want)} agree with the csv")
@@ -432,7 +375,8 @@ def check_onnx(path, reference, input_shape, meta=None, images=None, want=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("model", help="a glcnn model.safetensors")
-    ap.add_argument("--arch", help="arch spec (default: the file's metadata \"arch\")")
+    ap.add_argument("--modules", help="module list as JSON (default: the file's metadata \"modules\"; "
+                    "`glcnn modules --arch SPEC` prints it)")
     ap.add_argument("--input", help="input shape C,H,W (default: metadata \"input\", else 1,28,28)")
     ap.add_argument("--predictions", help="a csv with a label column (e.g. submission.csv) to compare with")
     ap.add_argument("--images", help="IDX images the csv predicts (default: Fashion-MNIST test set)")
@@ -444,16 +388,22 @@ def main():
     args = ap.parse_args()
     try:
         state, meta = read_safetensors(args.model)
-        spec = args.arch or meta.get("arch")
-        if not spec:
-            ap.error("the file has no \"arch\" metadata; give --arch")
+        spec = meta.get("arch", "?")
+        modules = args.modules or meta.get("modules")
+        if not modules:
+            raise CheckError(f"{args.model} has no \"modules\" metadata (written by a glcnn older than its op "
+                             f"registry); give --modules \"$(glcnn modules --arch '{spec}')\"")
+        try:
+            modules = json.loads(modules)
+        except ValueError as e:
+            raise CheckError(f"the module list is not JSON: {e}")
         try:
             input_shape = tuple(int(v) for v in (args.input or meta.get("input", "1,28,28")).split(","))
         except ValueError:
             ap.error("input shape must be C,H,W")
         if len(input_shape) != 3:
             ap.error("input shape must be C,H,W")
-        model = build_model(spec, input_shape)
+        model = build_model(modules)
         check_keys(model.state_dict(), state)
         try:
             model.load_state_dict(state, strict=True)

@@ -12,13 +12,16 @@ label smoothing, normalisation and augmentation, its batch, and the same
 number of images (the first `images` of the training set) and steps. The
 data is read from the same Fashion-MNIST IDX files (Debian's
 dataset-fashion-mnist). Timing: one warm-up step, then the timed steps, as
-glcnn does. Needs /usr/bin/python3 with python3-torch (`make deps-torch`).
+glcnn does. Each network comes from `glcnn modules --arch SPEC` (the module
+list glcnn's op registry gives; --glcnn names the binary). Needs
+/usr/bin/python3 with python3-torch (`make deps-torch`).
 """
 import argparse
 import gzip
 import json
 import os
 import struct
+import subprocess
 import sys
 import time
 
@@ -47,41 +50,28 @@ def find(folder, name):
     sys.exit(f"torch_baseline: {name} not found in {folder} (apt-get install dataset-fashion-mnist)")
 
 
-def build(arch, in_shape=(1, 28, 28)):
-    """nn.Sequential for a glcnn arch spec (grammar: trainer/arch.go)."""
-    c, h, w = in_shape
-    flat = None
-    mods = []
-    for raw in arch.split(","):
-        f = raw.strip().split(":")
-        kind, args = f[0].lower(), [float(a) for a in f[1:]]
-        if kind == "conv":
-            out, k = int(args[0]), int(args[1])
-            s = int(args[2]) if len(args) > 2 else 1
-            p = int(args[3]) if len(args) > 3 else k // 2
-            mods.append(nn.Conv2d(c, out, k, s, p))
-            c, h, w = out, (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
-        elif kind == "bn":
-            mods.append(nn.BatchNorm1d(flat) if flat is not None else nn.BatchNorm2d(c))
-        elif kind == "relu":
-            mods.append(nn.ReLU())
-        elif kind == "maxpool":
-            k = int(args[0])
-            s = int(args[1]) if len(args) > 1 else k
-            mods.append(nn.MaxPool2d(k, s))
-            h, w = (h - k) // s + 1, (w - k) // s + 1
-        elif kind == "dropout":
-            mods.append(nn.Dropout(args[0]))
-        elif kind in ("flatten", "fc"):
-            if flat is None:
-                mods.append(nn.Flatten())
-                flat = c * h * w
-            if kind == "fc":
-                mods.append(nn.Linear(flat, int(args[0])))
-                flat = int(args[0])
-        else:
-            sys.exit(f"torch_baseline: unknown layer {raw!r}")
-    return nn.Sequential(*mods)
+def glcnn_command(glcnn):
+    """The command that runs glcnn: --glcnn, else $GLCNN, else ./glcnn when
+    built, else `go run ./cmd/glcnn` in the repository."""
+    if glcnn:
+        return [glcnn]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    built = os.path.join(root, "glcnn")
+    if os.access(built, os.X_OK):
+        return [built]
+    return ["go", "run", os.path.join(root, "cmd", "glcnn")]
+
+
+def build(arch, glcnn, in_shape=(1, 28, 28)):
+    """nn.Sequential for a glcnn arch spec, from the module list glcnn
+    prints for it (`glcnn modules`): this script parses no arch spec."""
+    cmd = glcnn + ["modules", "--arch", arch, "--input", ",".join(map(str, in_shape))]
+    try:
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"torch_baseline: {' '.join(cmd)}: {getattr(e, 'stderr', '') or e}")
+    return nn.Sequential(*[getattr(nn, m["type"])(*m.get("args", []), **m.get("kwargs", {}))
+                           for m in json.loads(out)])
 
 
 def augment(x, flip, shift):
@@ -96,9 +86,9 @@ def augment(x, flip, shift):
     return x
 
 
-def run(cfg, batch, images, steps, pixels, labels):
+def run(cfg, batch, images, steps, pixels, labels, glcnn):
     torch.manual_seed(cfg.get("seed", 1))
-    model = build(cfg["arch"])
+    model = build(cfg["arch"], glcnn)
     opt_name = cfg.get("optimizer", "adam").lower()
     lr, wd = cfg.get("lr", 1e-3), cfg.get("weight_decay", 0.0)
     if opt_name == "sgd":
@@ -152,6 +142,8 @@ def main():
     ap.add_argument("--data", default=DATA)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="write the results here (for glcnn bench --torch)")
+    ap.add_argument("--glcnn", default=os.environ.get("GLCNN"),
+                    help="the glcnn binary that prints each network's modules (default: $GLCNN, ./glcnn, go run)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -172,7 +164,7 @@ def main():
     print(f"PyTorch {torch.__version__}, CPU, {torch.get_num_threads()} threads")
     print(f"{'preset':10} {'batch':>6} {'images':>7} {'train img/s':>12} {'infer img/s':>12}")
     for preset, cfg, batch, images, steps in jobs:
-        train, infer = run(cfg, batch, images, steps, pixels, labels)
+        train, infer = run(cfg, batch, images, steps, pixels, labels, glcnn_command(a.glcnn))
         print(f"{preset:10} {batch:6d} {images:7d} {train:12.1f} {infer:12.1f}", flush=True)
         results.append({"preset": preset, "batch": batch, "images": images, "steps": steps,
                         "train_img_s": train, "infer_img_s": infer,

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -28,7 +29,26 @@ func (s *Session) metadata() map[string]string {
 	if b.Revision != "" {
 		meta["glcnn_revision"] = b.Revision
 	}
+	// The built model's shapes work out, so Modules cannot fail here.
+	if mods, err := ModulesJSON(s.Model.Spec, s.Model.In); err == nil {
+		meta["modules"] = mods
+	}
 	return meta
+}
+
+// ModulesJSON is the PyTorch nn.Sequential of spec on per-sample input in,
+// as a JSON list of modules in order: [{"type": "Conv2d", "args": [1, 16,
+// 3], "kwargs": {"padding": 1, "stride": 1}}, ...], each built in Python by
+// getattr(torch.nn, type)(*args, **kwargs). A model file's metadata
+// "modules" holds it, and scripts/check_safetensors.py builds the model
+// from it.
+func ModulesJSON(spec Spec, in []int) (string, error) {
+	mods, err := spec.Modules(in)
+	if err != nil {
+		return "", err
+	}
+	b, err := json.Marshal(mods)
+	return string(b), err
 }
 
 // SaveModel writes the weights as a PyTorch-compatible state dict. It

@@ -3,6 +3,7 @@ package trainer
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 	}
 	c := scriptFixture(t, 9)
 	dir, model, images, subm, ts := c.dir, c.model, c.images, c.subm, c.ts
+	last := fmt.Sprintf("%d.weight", len(c.spec)-1) // the final fc
 	out := filepath.Join(dir, "model.onnx")
 	text, code := runCheckScript(t, model, "--images", images, "--predictions", subm, "--onnx", out)
 	if code != 0 || !strings.Contains(text, "onnx: wrote "+out) {
@@ -35,8 +37,8 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 	}
 	// An ONNX file is a protobuf ModelProto: field 1, ir_version, comes
 	// first as a varint (tag byte 0x08); the parameter names survive where
-	// the exporter did not fold a batch norm into them (12 is the last fc).
-	if b[0] != 0x08 || !bytes.Contains(b, []byte("12.weight")) {
+	// the exporter did not fold a batch norm into them (the last fc's).
+	if b[0] != 0x08 || !bytes.Contains(b, []byte(last)) {
 		t.Errorf("not an ONNX ModelProto with the state_dict's names: starts % x", b[:min(8, len(b))])
 	}
 
@@ -57,7 +59,7 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 		}
 	}
 	// The metadata the script adds is in the file as saved.
-	if !bytes.Contains(b, []byte("glcnn_arch")) || !bytes.Contains(b, []byte(scriptSpec)) {
+	if !bytes.Contains(b, []byte("glcnn_arch")) || !bytes.Contains(b, []byte(c.spec.String())) {
 		t.Error("the arch is not in the ONNX file's metadata_props")
 	}
 
@@ -73,7 +75,7 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 		// the file: --check-onnx must see the graph's logits differ.
 		var w []float32
 		for _, tn := range ts {
-			if tn.Name == "12.weight" {
+			if tn.Name == last {
 				w = tn.F32
 			}
 		}
@@ -81,7 +83,7 @@ func TestCheckSafetensorsONNX(t *testing.T) {
 		binary.Write(&pat, binary.LittleEndian, w[:4])
 		at := bytes.Index(b, pat.Bytes())
 		if at < 0 || bytes.Index(b[at+1:], pat.Bytes()) >= 0 {
-			t.Fatalf("12.weight found at %d in the ONNX file, want once", at)
+			t.Fatalf("%s found at %d in the ONNX file, want once", last, at)
 		}
 		tampered := bytes.Clone(b)
 		binary.LittleEndian.PutUint32(tampered[at:], math.Float32bits(w[0]+1))

@@ -11,77 +11,86 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/gpu/gputest"
+	"github.com/glcnn/glcnn/layers"
 	"github.com/glcnn/glcnn/layers/ref"
 )
 
-// scriptLayer is one module of the test net of TestCheckSafetensorsScript, in
-// nn.Sequential order; its index in the slice is its state_dict prefix.
-type scriptLayer struct {
-	kind string // conv, bn, relu, maxpool, flatten, dropout, fc
-	args []int  // conv: out, kernel, stride, pad; maxpool: kernel; fc: out
-}
-
-// scriptNet is "conv:4:3,bn,relu,maxpool:2,conv:6:5:2:2,bn,relu,dropout:0.25,
-// fc:16,bn,relu,fc:10" with the flatten the arch parser inserts before the
-// first fc made explicit (index 8): 1x28x28 -> 4x28x28 -> 4x14x14 -> 6x7x7 ->
-// 294 -> 16 -> 10. It has both kinds of batch norm, a strided padded
-// convolution and a dropout, so the script's module indices and shapes are
-// exercised beyond the tutorial net.
-const scriptSpec = "conv:4:3,bn,relu,maxpool:2,conv:6:5:2:2,bn,relu,dropout:0.25,fc:16,bn,relu,fc:10"
-
-var scriptNet = []scriptLayer{
-	{"conv", []int{4, 3, 1, 1}}, {"bn", nil}, {"relu", nil}, {"maxpool", []int{2}},
-	{"conv", []int{6, 5, 2, 2}}, {"bn", nil}, {"relu", nil}, {"dropout", nil},
-	{"flatten", nil}, {"fc", []int{16}}, {"bn", nil}, {"relu", nil}, {"fc", []int{10}},
-}
-
-// randomScriptNet returns seeded random weights for scriptNet, named and
-// shaped as PyTorch's state_dict, batch-norm statistics included.
-func randomScriptNet(seed uint64) []STensor {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	uniform := func(n int, lo, hi float64) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(lo + (hi-lo)*rng.Float64())
-		}
-		return v
-	}
-	var ts []STensor
-	add := func(i int, name string, shape []int, v []float32) {
-		ts = append(ts, STensor{Name: fmt.Sprintf("%d.%s", i, name), DType: DTypeF32, Shape: shape, F32: v})
-	}
-	c, h, w, flat := 1, 28, 28, 0
-	for i, l := range scriptNet {
-		switch l.kind {
-		case "conv":
-			k, s, stride, pad := l.args[0], l.args[1], l.args[2], l.args[3]
-			bound := 1 / math.Sqrt(float64(c*s*s)) // PyTorch's default init range
-			add(i, "weight", []int{k, c, s, s}, uniform(k*c*s*s, -bound, bound))
-			add(i, "bias", []int{k}, uniform(k, -bound, bound))
-			c, h, w = k, (h+2*pad-s)/stride+1, (w+2*pad-s)/stride+1
-		case "bn":
-			n := c
-			if flat > 0 {
-				n = flat
+// scriptNet is the test net of TestCheckSafetensorsScript, built from the
+// op registry so that every registered op is loaded into PyTorch: after
+// conv:4:3,bn,relu,maxpool:2 (1x28x28 -> 4x14x14), the Example of every op
+// that keeps a (C,H,W) layout, in registry order, then of every op that
+// takes (C,H,W) and gives a flat output, then a flatten, then the Example
+// of every op that takes a flat input (or either), and fc:10. With today's
+// ops it has both kinds of batch norm, a strided padded convolution, a
+// strided pooling and dropouts, so the script's module indices and shapes
+// are exercised beyond the tutorial net.
+func scriptNet(t *testing.T) Spec {
+	t.Helper()
+	items := []string{"conv:4:3", "bn", "relu", "maxpool:2"}
+	var toFlat, flat []string
+	for _, op := range layers.Ops() {
+		switch {
+		case op.Flattens || op.Example == "":
+		case op.In != layers.Flat && op.Out != layers.Flat:
+			items = append(items, op.Example)
+			if op.In == layers.AnyLayout {
+				flat = append(flat, op.Example)
 			}
-			add(i, "weight", []int{n}, uniform(n, 0.5, 1.5))
-			add(i, "bias", []int{n}, uniform(n, -0.3, 0.3))
-			add(i, "running_mean", []int{n}, uniform(n, -0.2, 0.2))
-			add(i, "running_var", []int{n}, uniform(n, 0.5, 2))
-			ts = append(ts, STensor{Name: fmt.Sprintf("%d.num_batches_tracked", i), DType: DTypeI64, Shape: []int{}, I64: []int64{int64(rng.IntN(1000))}})
-		case "maxpool":
-			h, w = h/l.args[0], w/l.args[0]
-		case "flatten":
-			flat = c * h * w
-		case "fc":
-			bound := 1 / math.Sqrt(float64(flat))
-			add(i, "weight", []int{l.args[0], flat}, uniform(l.args[0]*flat, -bound, bound))
-			add(i, "bias", []int{l.args[0]}, uniform(l.args[0], -bound, bound))
-			flat = l.args[0]
+		case op.In != layers.Flat:
+			toFlat = append(toFlat, op.Example)
+		default:
+			flat = append(flat, op.Example)
+		}
+	}
+	items = append(append(append(items, toFlat...), "flatten"), flat...)
+	arch := strings.Join(append(items, "fc:10"), ",")
+	spec, err := ParseSpec(arch)
+	if err == nil {
+		_, err = spec.Shapes([]int{1, 28, 28}, 10)
+	}
+	if err != nil {
+		t.Fatalf("the test net of the registry's examples, %s: %v (choose an Example that fits)", arch, err)
+	}
+	return spec
+}
+
+// randomScriptNet returns seeded random weights for spec, named and shaped
+// as PyTorch's state_dict, buffers included: the model's own seeded
+// initialisation with every float value moved by up to 30% of its
+// tensor's RMS (1 for an all-zero tensor, such as a batch-norm bias), and
+// every integer buffer (num_batches_tracked) random.
+func randomScriptNet(t *testing.T, spec Spec, seed uint64) []STensor {
+	t.Helper()
+	m, err := NewModel(gputest.Device(t), spec, []int{1, 28, 28}, 10, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Release()
+	m.Init(seed)
+	ts := m.StateDict()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for k := range ts {
+		if ts[k].I64 != nil {
+			ts[k].I64[0] = int64(rng.IntN(1000))
+			continue
+		}
+		v := ts[k].F32
+		rms := 0.0
+		for _, x := range v {
+			rms += float64(x) * float64(x)
+		}
+		rms = math.Sqrt(rms / float64(len(v)))
+		if rms == 0 {
+			rms = 1
+		}
+		for i := range v {
+			v[i] += float32(0.3 * rms * (2*rng.Float64() - 1))
 		}
 	}
 	return ts
@@ -91,66 +100,59 @@ func randomScriptNet(seed uint64) []STensor {
 // does: a pixel v is fed as (v/255 - scriptMean) / scriptStd.
 const scriptMean, scriptStd = 0.286, 0.353
 
-// scriptNetPredict runs scriptNet in eval mode with the float64 reference ops
-// on n 28x28 normalised images and returns the argmax of each. With
-// calibrate, every batch norm instead runs in training mode and stores the
-// batch statistics of these images as its running statistics in ts: random
-// running statistics would leave the activations so far from normalised that
-// one class wins every image, and agreeing predictions would prove little.
-func scriptNetPredict(ts []STensor, pixels []uint8, n int, calibrate bool) []int32 {
-	params := map[string][]float64{}
-	for _, t := range ts {
-		params[t.Name] = ref.Float64s(t.F32)
+// scriptNetPredict runs spec in eval mode with its ops' float64 references
+// (layers.Op.Ref) on n 28x28 normalised images and returns the argmax of
+// each. With calibrate, every op with buffers (batch norm) instead stores
+// the batch statistics of these images as its buffers in ts (from one
+// training-mode reference call: buffer = (after - (1-m)·before)/m, the
+// running average undone, m = layers.BNMomentum): random running
+// statistics would leave the activations so far from normalised that one
+// class wins every image, and agreeing predictions would prove little.
+func scriptNetPredict(t *testing.T, spec Spec, ts []STensor, pixels []uint8, n int, calibrate bool) []int32 {
+	t.Helper()
+	byName := map[string]*STensor{}
+	for k := range ts {
+		byName[ts[k].Name] = &ts[k]
 	}
-	store := func(name string, v []float64) {
-		for k := range ts {
-			if ts[k].Name == name {
-				ts[k].F32 = ref.Float32s(v)
-			}
-		}
-	}
-	get := func(i int, name string) []float64 { return params[fmt.Sprintf("%d.%s", i, name)] }
 	x := make([]float64, len(pixels))
 	for i, p := range pixels {
 		x[i] = (float64(p)/255 - scriptMean) / scriptStd
 	}
-	c, h, w, flat := 1, 28, 28, 0
-	for i, l := range scriptNet {
-		switch l.kind {
-		case "conv":
-			p := ref.Conv2DParams{N: n, C: c, H: h, W: w, K: l.args[0], KH: l.args[1], KW: l.args[1], Stride: l.args[2], Pad: l.args[3]}
-			x = ref.Conv2DForward(p, x, get(i, "weight"), get(i, "bias"))
-			c = l.args[0]
-			h, w = p.OutHW()
-		case "bn":
-			ch, hw := c, h*w
-			if flat > 0 {
-				ch, hw = flat, 1
+	shapes, err := spec.Shapes([]int{1, 28, 28}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []int{1, 28, 28}
+	for i, it := range spec {
+		params := map[string][]float64{}
+		prefix := fmt.Sprintf("%d.", i)
+		for name, tn := range byName {
+			if rest, ok := strings.CutPrefix(name, prefix); ok && tn.F32 != nil {
+				params[rest] = ref.Float64s(tn.F32)
 			}
-			mean, variance := get(i, "running_mean"), get(i, "running_var")
-			if !calibrate {
-				x = ref.BatchNormForwardEval(n, ch, hw, x, get(i, "weight"), get(i, "bias"), mean, variance, 1e-5)
-				break
-			}
-			x, _, _ = ref.BatchNormForwardTrain(n, ch, hw, x, get(i, "weight"), get(i, "bias"), mean, variance, 1, 1e-5)
-			store(fmt.Sprintf("%d.running_mean", i), mean)
-			store(fmt.Sprintf("%d.running_var", i), variance)
-		case "relu":
-			x = ref.ReLUForward(x)
-		case "maxpool":
-			p := ref.Pool2DParams{N: n, C: c, H: h, W: w, K: l.args[0], Stride: l.args[0]}
-			x, _ = ref.MaxPool2DForward(p, x)
-			h, w = p.OutHW()
-		case "flatten":
-			flat = c * h * w
-		case "fc":
-			x = ref.LinearForward(n, flat, l.args[0], x, get(i, "weight"), get(i, "bias"))
-			flat = l.args[0]
 		}
+		call := layers.RefCall{N: n, In: in, X: x, Params: params, Index: i}
+		if calibrate {
+			train := call
+			train.Train, train.DY = true, make([]float64, n*layers.Numel(shapes[i]))
+			train.Params = map[string][]float64{}
+			for k, v := range params {
+				train.Params[k] = slices.Clone(v)
+			}
+			for name, after := range it.Op.Ref(it.Attrs, train).Buffers {
+				before := params[name]
+				for j := range after {
+					before[j] = (after[j] - (1-layers.BNMomentum)*before[j]) / layers.BNMomentum
+				}
+				byName[prefix+name].F32 = ref.Float32s(before)
+			}
+		}
+		x = it.Op.Ref(it.Attrs, call).Y
+		in = shapes[i]
 	}
 	pred := make([]int32, n)
 	for s := range pred {
-		row := x[s*flat : (s+1)*flat]
+		row := x[s*10 : (s+1)*10]
 		for j, v := range row {
 			if v > row[pred[s]] {
 				pred[s] = int32(j)
@@ -218,6 +220,7 @@ func runCheckScript(t *testing.T, args ...string) (string, int) {
 // them (submission.csv).
 type scriptCase struct {
 	dir, model, images, subm string
+	spec                     Spec
 	ts                       []STensor
 	pred                     []int32
 }
@@ -233,22 +236,34 @@ func scriptFixture(t *testing.T, seed uint64) scriptCase {
 	}
 	images := filepath.Join(dir, "images.idx3-ubyte.gz")
 	writeIDXImages(t, images, pixels, n)
-	ts := randomScriptNet(7)
-	scriptNetPredict(ts, pixels, n, true)
+	spec := scriptNet(t)
+	ts := randomScriptNet(t, spec, 7)
+	scriptNetPredict(t, spec, ts, pixels, n, true)
 	model := filepath.Join(dir, "model.safetensors")
 	// mean and std not 0 and 1: the scripts must apply the normalisation.
-	meta := map[string]string{"arch": scriptSpec, "input": "1,28,28",
-		"mean": fmt.Sprint(scriptMean), "std": fmt.Sprint(scriptStd)}
+	meta := scriptMeta(t, spec)
+	meta["mean"], meta["std"] = fmt.Sprint(scriptMean), fmt.Sprint(scriptStd)
 	if err := WriteSafetensors(model, ts, meta); err != nil {
 		t.Fatal(err)
 	}
-	pred := scriptNetPredict(ts, pixels, n, false)
+	pred := scriptNetPredict(t, spec, ts, pixels, n, false)
 	if classes := distinct(pred); classes < 5 {
 		t.Fatalf("the random net predicts only %d classes: agreement would prove little", classes)
 	}
 	subm := filepath.Join(dir, "submission.csv")
 	writeSubmission(t, subm, pred)
-	return scriptCase{dir, model, images, subm, ts, pred}
+	return scriptCase{dir, model, images, subm, spec, ts, pred}
+}
+
+// scriptMeta is the metadata glcnn writes about spec's network: its arch,
+// input shape and PyTorch modules.
+func scriptMeta(t *testing.T, spec Spec) map[string]string {
+	t.Helper()
+	mods, err := ModulesJSON(spec, []int{1, 28, 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"arch": spec.String(), "input": "1,28,28", "modules": mods}
 }
 
 func TestCheckSafetensorsScript(t *testing.T) {
@@ -257,6 +272,7 @@ func TestCheckSafetensorsScript(t *testing.T) {
 	}
 	c := scriptFixture(t, 8)
 	dir, model, images, subm, ts, pred := c.dir, c.model, c.images, c.subm, c.ts, c.pred
+	t.Logf("test net: %s", c.spec)
 
 	t.Run("agree", func(t *testing.T) {
 		out, code := runCheckScript(t, model, "--images", images, "--predictions", subm)
@@ -278,17 +294,23 @@ func TestCheckSafetensorsScript(t *testing.T) {
 		// PyTorch's load_state_dict fills in a missing num_batches_tracked
 		// even when strict; the script's own key check must not.
 		var missing []STensor
+		drop := ""
 		for _, tn := range ts {
-			if tn.Name != "5.num_batches_tracked" {
-				missing = append(missing, tn)
+			if drop == "" && strings.HasSuffix(tn.Name, ".num_batches_tracked") {
+				drop = tn.Name
+				continue
 			}
+			missing = append(missing, tn)
+		}
+		if drop == "" {
+			t.Skip("no op of the test net has a num_batches_tracked")
 		}
 		path := filepath.Join(dir, "missing.safetensors")
-		if err := WriteSafetensors(path, missing, map[string]string{"arch": scriptSpec}); err != nil {
+		if err := WriteSafetensors(path, missing, scriptMeta(t, c.spec)); err != nil {
 			t.Fatal(err)
 		}
 		out, code := runCheckScript(t, path)
-		if code != 1 || !strings.Contains(out, "missing 5.num_batches_tracked") {
+		if code != 1 || !strings.Contains(out, "missing "+drop) {
 			t.Errorf("exit %d, want 1 and the missing key named", code)
 		}
 	})
@@ -305,7 +327,7 @@ func TestCheckSafetensorsScript(t *testing.T) {
 		var all []int32
 		for i := 0; i < set.N; i += chunk {
 			m := min(chunk, set.N-i)
-			all = append(all, scriptNetPredict(ts, set.Pixels[i*28*28:(i+m)*28*28], m, false)...)
+			all = append(all, scriptNetPredict(t, c.spec, ts, set.Pixels[i*28*28:(i+m)*28*28], m, false)...)
 		}
 		t.Logf("the random net predicts %d classes on the test set", distinct(all))
 		realSubm := filepath.Join(dir, "real.csv")
