@@ -18,6 +18,22 @@ func (r *Report) WriteMarkdown(path string) error {
 }
 
 func (r *Report) markdown(w io.Writer) {
+	r.mdIntro(w)
+	r.mdPeaks(w)
+	if len(r.EndToEnd) > 0 {
+		r.mdEndToEnd(w)
+	}
+	if r.Startup != nil {
+		r.mdStartup(w)
+	}
+	r.mdFailures(w)
+	if len(r.Kernels) > 0 {
+		r.mdKernels(w)
+	}
+}
+
+// mdIntro writes the title, what measured the figures and how to reproduce them.
+func (r *Report) mdIntro(w io.Writer) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	p("# glcnn benchmarks")
 	p("")
@@ -52,6 +68,11 @@ func (r *Report) markdown(w io.Writer) {
 	p("go test ./bench -run '^$' -bench . -benchtime 3x   # the kernels as Go benchmarks (benchstat-ready)")
 	p("```")
 	p("")
+}
+
+// mdPeaks writes the roofline probes and their table.
+func (r *Report) mdPeaks(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	p("## Device peaks: the roofline")
 	p("")
 	p("Probe shaders in `bench/probes/`: `fma.comp` (vec4 fma chains, %d per invocation, %d rounds per loop trip), "+
@@ -63,41 +84,52 @@ func (r *Report) markdown(w io.Writer) {
 	p("")
 	r.peaksTable().markdown(w)
 	p("")
-	if len(r.EndToEnd) > 0 {
-		p("## End to end")
-		p("")
-		p("`trainer.NewSession` training on a slice of the real Fashion-MNIST training set (`data.Load` + `data.Upload`), " +
-			"one warm-up step, then timed steps over the slice and the epoch's one readback of the loss sums; " +
-			"inference is `Session.Evaluate` over the same slice (eval mode, chunks of the batch). " +
-			"The tutorial trains full-batch (54,000 rows a step); the benchmark times it at one 8192-row chunk, " +
-			"the largest the trainer processes at once (a full-batch step is 7 such chunks and one optimizer step), " +
-			"and PyTorch trains the same network at the same batch. " +
-			"*bytes/epoch* is host↔GPU traffic of an epoch scaled to 54,000 images (the permutation upload and the " +
-			"end-of-epoch readback: nothing batch-sized crosses the bus); *dataset* is the one-time upload; " +
-			"*peak GPU* is the most memory in use (dataset slice, parameters, activations, optimizer state).")
-		p("")
-		r.e2eTable().markdown(w)
-		p("")
-		p("PyTorch: `scripts/torch_baseline.py` (%s) builds the same "+
-			"`nn.Sequential`, optimizer and batch, reads the same IDX files, and times the same number of steps after a warm-up. "+
-			"*glcnn/PyTorch* above 1 means glcnn trains faster.", cmp.Or(r.TorchInfo, "not run for this report"))
-		p("")
-	}
-	if r.Startup != nil {
-		p("## Start-up")
-		p("")
-		p("Fresh processes, each with private cache directories: context creation; building every preset's session "+
-			"(compiles every program training uses); one training step and one evaluation of each (on llvmpipe the "+
-			"JIT to machine code happens at a program's first dispatch). *cold*: empty glcnn program-binary cache and "+
-			"empty Mesa shader cache; *warm*: glcnn's cache filled by the cold run, Mesa's empty (what glcnn's cache "+
-			"alone saves); *warm+driver*: both filled (a user's second run). Speed-up cold/warm: %.2fx; cold/warm+driver: %.2fx. "+
-			"On llvmpipe a program binary is Mesa's compiled NIR, so glcnn's cache saves the GLSL front end (*programs ms*) "+
-			"but not the LLVM JIT at each program's first dispatch (*first step ms*), which only Mesa's own shader cache keeps; "+
-			"on GPU drivers the binary is machine code and the cache saves the whole compile.", r.Startup.Speedup, r.Startup.DriverSpeedup)
-		p("")
-		r.startupTable().markdown(w)
-		p("")
-	}
+}
+
+// mdEndToEnd writes the end-to-end training and inference section.
+func (r *Report) mdEndToEnd(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("## End to end")
+	p("")
+	p("`trainer.NewSession` training on a slice of the real Fashion-MNIST training set (`data.Load` + `data.Upload`), " +
+		"one warm-up step, then timed steps over the slice and the epoch's one readback of the loss sums; " +
+		"inference is `Session.Evaluate` over the same slice (eval mode, chunks of the batch). " +
+		"The tutorial trains full-batch (54,000 rows a step); the benchmark times it at one 8192-row chunk, " +
+		"the largest the trainer processes at once (a full-batch step is 7 such chunks and one optimizer step), " +
+		"and PyTorch trains the same network at the same batch. " +
+		"*bytes/epoch* is host↔GPU traffic of an epoch scaled to 54,000 images (the permutation upload and the " +
+		"end-of-epoch readback: nothing batch-sized crosses the bus); *dataset* is the one-time upload; " +
+		"*peak GPU* is the most memory in use (dataset slice, parameters, activations, optimizer state).")
+	p("")
+	r.e2eTable().markdown(w)
+	p("")
+	p("PyTorch: `scripts/torch_baseline.py` (%s) builds the same "+
+		"`nn.Sequential`, optimizer and batch, reads the same IDX files, and times the same number of steps after a warm-up. "+
+		"*glcnn/PyTorch* above 1 means glcnn trains faster.", cmp.Or(r.TorchInfo, "not run for this report"))
+	p("")
+}
+
+// mdStartup writes the start-up section (caches cold and warm).
+func (r *Report) mdStartup(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("## Start-up")
+	p("")
+	p("Fresh processes, each with private cache directories: context creation; building every preset's session "+
+		"(compiles every program training uses); one training step and one evaluation of each (on llvmpipe the "+
+		"JIT to machine code happens at a program's first dispatch). *cold*: empty glcnn program-binary cache and "+
+		"empty Mesa shader cache; *warm*: glcnn's cache filled by the cold run, Mesa's empty (what glcnn's cache "+
+		"alone saves); *warm+driver*: both filled (a user's second run). Speed-up cold/warm: %.2fx; cold/warm+driver: %.2fx. "+
+		"On llvmpipe a program binary is Mesa's compiled NIR, so glcnn's cache saves the GLSL front end (*programs ms*) "+
+		"but not the LLVM JIT at each program's first dispatch (*first step ms*), which only Mesa's own shader cache keeps; "+
+		"on GPU drivers the binary is machine code and the cache saves the whole compile.", r.Startup.Speedup, r.Startup.DriverSpeedup)
+	p("")
+	r.startupTable().markdown(w)
+	p("")
+}
+
+// mdFailures lists the kernels that failed validation, if any.
+func (r *Report) mdFailures(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
 	var failed []KernelRow
 	for _, k := range r.Kernels {
 		if k.Status == "failed" {
@@ -114,24 +146,27 @@ func (r *Report) markdown(w io.Writer) {
 		}
 		p("")
 	}
-	if len(r.Kernels) > 0 {
-		p("## Kernels")
-		p("")
-		p("Each layer of each preset's network, at its real shapes, per variant and batch: validated first against " +
-			"`layers/ref` (float64) on seeded inputs — forward, input gradient and every parameter gradient, tolerance " +
-			"`|got-want| <= max(1e-3*|got+want|, 1e-4)`, at the benchmarked batch or, where the reference would take " +
-			"too long, the largest batch under 5e6 multiply-adds (parameter gradients: A scaled by sqrt(terms/1e4) past 10^4 summed terms) — then one warm-up run and up to N timed runs " +
-			"(min and median). A failed validation is reported and not timed. FLOPs and bytes come from each layer's " +
-			"`Costs` (each tensor counted once); *%% peak* is the achieved GFLOP/s over the roofline ceiling " +
-			"min(FMA peak, intensity x bandwidth peak). `bwd_data` of conv and fc is *derived*: the full backward's time " +
-			"minus the parameter-gradient pass (`Backward(dy, false)`), since the layer API runs them together. " +
-			"A row marked *1 run* took longer than `--max-row-time` on its first run and was timed by that run alone; " +
-			"a *skipped* row was estimated (from one run at an eighth of the batch) to take longer than `--skip-time` a run " +
-			"(" + r.skippedRows() + "); `glcnn bench --skip-time -1s` runs them all.")
-		p("")
-		r.kernelTable().markdown(w)
-		p("")
-	}
+}
+
+// mdKernels writes the per-kernel section and table.
+func (r *Report) mdKernels(w io.Writer) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	p("## Kernels")
+	p("")
+	p("Each layer of each preset's network, at its real shapes, per variant and batch: validated first against " +
+		"`layers/ref` (float64) on seeded inputs — forward, input gradient and every parameter gradient, tolerance " +
+		"`|got-want| <= max(1e-3*|got+want|, 1e-4)`, at the benchmarked batch or, where the reference would take " +
+		"too long, the largest batch under 5e6 multiply-adds (parameter gradients: A scaled by sqrt(terms/1e4) past 10^4 summed terms) — then one warm-up run and up to N timed runs " +
+		"(min and median). A failed validation is reported and not timed. FLOPs and bytes come from each layer's " +
+		"`Costs` (each tensor counted once); *%% peak* is the achieved GFLOP/s over the roofline ceiling " +
+		"min(FMA peak, intensity x bandwidth peak). `bwd_data` of conv and fc is *derived*: the full backward's time " +
+		"minus the parameter-gradient pass (`Backward(dy, false)`), since the layer API runs them together. " +
+		"A row marked *1 run* took longer than `--max-row-time` on its first run and was timed by that run alone; " +
+		"a *skipped* row was estimated (from one run at an eighth of the batch) to take longer than `--skip-time` a run " +
+		"(" + r.skippedRows() + "); `glcnn bench --skip-time -1s` runs them all.")
+	p("")
+	r.kernelTable().markdown(w)
+	p("")
 }
 
 // skippedRows says how many kernel rows this run skipped, and which

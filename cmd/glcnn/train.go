@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/glcnn/glcnn/data"
+	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -39,132 +40,171 @@ Arch spec (comma-separated, in order):
 }
 
 func trainFlags(fs *pflag.FlagSet) func([]string) error {
-	var g gpuFlags
-	preset := fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
-	shown := trainer.Presets["default"].Config
-	shown.SetDefaults() // the step schedule's defaults are shown for every preset
-	configFlags(fs, &shown)
-	out := fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it); must be new or empty unless --resume or --force")
-	resume := fs.Bool("resume", false, "continue the run in --out from its checkpoint")
-	force := fs.Bool("force", false, "start a new run in a used --out folder, deleting the old run's outputs first")
-	asJSON := fs.Bool("json", false, "print a summary object (accuracies, epochs, outputs) on stdout at the end; the epoch log goes to stderr")
-	var ck checkFlag
-	ck.add(fs)
-	g.add(fs)
-	return func(args []string) error {
-		if err := noArgs(args); err != nil {
+	o := &trainOptions{fs: fs}
+	o.preset = fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
+	o.shown = trainer.Presets["default"].Config
+	o.shown.SetDefaults() // the step schedule's defaults are shown for every preset
+	configFlags(fs, &o.shown)
+	o.out = fs.String("out", "", "run folder (default runs/<preset>-<timestamp>; runs/latest points to it); must be new or empty unless --resume or --force")
+	o.resume = fs.Bool("resume", false, "continue the run in --out from its checkpoint")
+	o.force = fs.Bool("force", false, "start a new run in a used --out folder, deleting the old run's outputs first")
+	o.asJSON = fs.Bool("json", false, "print a summary object (accuracies, epochs, outputs) on stdout at the end; the epoch log goes to stderr")
+	o.ck.add(fs)
+	o.g.add(fs)
+	return o.run
+}
+
+// trainOptions are train's flags: shown holds those of the Config (with
+// the default preset's values until presetConfig applies them to the
+// preset chosen).
+type trainOptions struct {
+	fs                    *pflag.FlagSet
+	preset, out           *string
+	resume, force, asJSON *bool
+	shown                 trainer.Config
+	ck                    checkFlag
+	g                     gpuFlags
+}
+
+// config is the run's Config: the preset with the flags given, or the
+// config.json of the run resumed; checked, as usage errors.
+func (o *trainOptions) config() (trainer.Config, error) {
+	full, err := presetConfig(o.fs, *o.preset)
+	if err != nil {
+		return full, err
+	}
+	if err := explicitZeros(o.fs, full); err != nil {
+		return full, err
+	}
+	if *o.resume {
+		switch {
+		case *o.out == "":
+			return full, usagef("--resume needs --out RUN_FOLDER")
+		case *o.force:
+			return full, usagef("--resume continues the run in --out, --force starts a new one there: give one of them")
+		}
+		if full, err = resumeConfig(o.fs, *o.out); err != nil {
+			return full, err
+		}
+		if o.fs.Changed("log-every") { // how a run reports, not what it trains
+			full.LogEvery = o.shown.LogEvery
+		}
+	}
+	if err := full.Validate(); err != nil {
+		return full, configUsage(err, *o.resume)
+	}
+	return full, nil
+}
+
+// run is glcnn train: everything the flags and the data can refuse is
+// refused before the device is opened and anything is written.
+func (o *trainOptions) run(args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	if err := o.ck.validate(); err != nil {
+		return err
+	}
+	full, err := o.config()
+	if err != nil {
+		return err
+	}
+	dir := *o.out
+	if dir == "" {
+		dir = filepath.Join("runs", fmt.Sprintf("%s-%s", *o.preset, time.Now().Format("20060102-150405")))
+	}
+	if err := checkRunDir(dir, *o.resume, *o.force); err != nil {
+		return err
+	}
+	ds, err := data.Load(full.Data, data.LoadOptions{Progress: os.Stderr, Cache: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "data: %s\n", ds)
+	if err := trainer.CheckSplit(ds, full); err != nil {
+		return configUsage(err, *o.resume)
+	}
+	in := []int{1, ds.Train.H, ds.Train.W}
+	spec, err := trainer.ParseSpec(full.Arch)
+	if err == nil {
+		_, err = spec.Shapes(in, len(data.ClassNames))
+	}
+	if err != nil {
+		return usageError{err.Error()} // refused before any work
+	}
+	dev, err := o.g.open()
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	if full.Variants, err = o.ck.variants(dev, full, in, true); err != nil {
+		return err
+	}
+	res, err := o.train(dev, ds, full, dir)
+	if err != nil {
+		return err
+	}
+	return o.summary(res, ds, full, dev.Info().Renderer)
+}
+
+// train prepares the run folder dir and trains in it until done or
+// interrupted (Ctrl-C, SIGTERM); a diverged run's error names --lr.
+func (o *trainOptions) train(dev *gpu.Device, ds *data.Dataset, full trainer.Config, dir string) (*trainer.Result, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *o.force {
+		if err := trainer.ClearOutputs(dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if *o.out == "" {
+		linkLatest(dir)
+	}
+	log := os.Stdout
+	if *o.asJSON {
+		log = os.Stderr // stdout holds only the summary
+	}
+	res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *o.resume, Log: log, Progress: newBar()})
+	var de *trainer.DivergedError
+	if errors.As(err, &de) {
+		return nil, errors.New(de.Message(fmt.Sprintf("try --lr %g", de.LR/10)))
+	}
+	return res, err
+}
+
+// summary prints the end of a run (--json: one object) and, for an
+// interrupted run, returns the error that exits 130 and says how to go on.
+func (o *trainOptions) summary(res *trainer.Result, ds *data.Dataset, full trainer.Config, renderer string) error {
+	dir := res.Dir
+	if *o.asJSON {
+		sum := newTrainJSON(res)
+		sum.Data, sum.Layout, sum.Config, sum.Renderer = ds.Root, ds.Layout, full, renderer
+		if !res.Interrupted {
+			sum.Model = filepath.Join(dir, trainer.ModelFile)
+		}
+		if res.SubmissionWritten {
+			sum.Submission = filepath.Join(dir, trainer.SubmissionFile)
+		}
+		if full.LogEvery > 0 {
+			sum.Steps = filepath.Join(dir, trainer.StepsFile)
+		}
+		if err := printJSON(sum); err != nil {
 			return err
 		}
-		if err := ck.validate(); err != nil {
-			return err
-		}
-		full, err := presetConfig(fs, *preset)
-		if err != nil {
-			return err
-		}
-		if err := explicitZeros(fs, full); err != nil {
-			return err
-		}
-		if *resume {
-			switch {
-			case *out == "":
-				return usagef("--resume needs --out RUN_FOLDER")
-			case *force:
-				return usagef("--resume continues the run in --out, --force starts a new one there: give one of them")
-			}
-			if full, err = resumeConfig(fs, *out); err != nil {
-				return err
-			}
-			if fs.Changed("log-every") { // how a run reports, not what it trains
-				full.LogEvery = shown.LogEvery
-			}
-		}
-		if err := full.Validate(); err != nil {
-			return configUsage(err, *resume)
-		}
-		dir := *out
-		if dir == "" {
-			dir = filepath.Join("runs", fmt.Sprintf("%s-%s", *preset, time.Now().Format("20060102-150405")))
-		}
-		if err := checkRunDir(dir, *resume, *force); err != nil {
-			return err
-		}
-		ds, err := data.Load(full.Data, data.LoadOptions{Progress: os.Stderr, Cache: true})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(os.Stderr, "data: %s\n", ds)
-		if err := trainer.CheckSplit(ds, full); err != nil {
-			return configUsage(err, *resume)
-		}
-		in := []int{1, ds.Train.H, ds.Train.W}
-		spec, err := trainer.ParseSpec(full.Arch)
-		if err == nil {
-			_, err = spec.Shapes(in, len(data.ClassNames))
-		}
-		if err != nil {
-			return usageError{err.Error()} // refused before any work
-		}
-		dev, err := g.open()
-		if err != nil {
-			return err
-		}
-		defer dev.Close()
-		if full.Variants, err = ck.variants(dev, full, in, true); err != nil {
-			return err
-		}
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		if *force {
-			if err := trainer.ClearOutputs(dir); err != nil {
-				return err
-			}
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		if *out == "" {
-			linkLatest(dir)
-		}
-		log := os.Stdout
-		if *asJSON {
-			log = os.Stderr // stdout holds only the summary
-		}
-		res, err := trainer.Run(ctx, dev, ds, full, trainer.RunOptions{Dir: dir, Resume: *resume, Log: log, Progress: newBar()})
-		var de *trainer.DivergedError
-		if errors.As(err, &de) {
-			return errors.New(de.Message(fmt.Sprintf("try --lr %g", de.LR/10)))
-		}
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			sum := newTrainJSON(res)
-			sum.Data, sum.Layout, sum.Config, sum.Renderer = ds.Root, ds.Layout, full, dev.Info().Renderer
-			if !res.Interrupted {
-				sum.Model = filepath.Join(dir, trainer.ModelFile)
-			}
-			if res.SubmissionWritten {
-				sum.Submission = filepath.Join(dir, trainer.SubmissionFile)
-			}
-			if full.LogEvery > 0 {
-				sum.Steps = filepath.Join(dir, trainer.StepsFile)
-			}
-			if err := printJSON(sum); err != nil {
-				return err
-			}
-		}
-		if res.Interrupted {
-			return interruptedError{fmt.Sprintf("interrupted: checkpoint saved in %s; continue with glcnn train --resume --out %s", dir, dir)}
-		}
-		if *asJSON {
-			return nil
-		}
-		fmt.Printf("validation accuracy %s, test accuracy %s, %.0f s of training on %s\n",
-			percent(res.ValAcc, "no validation split"), percent(res.TestAcc, "no test labels"), res.TrainSeconds, dev.Info().Renderer)
-		fmt.Printf("outputs in %s/\n", dir)
+	}
+	if res.Interrupted {
+		return interruptedError{fmt.Sprintf("interrupted: checkpoint saved in %s; continue with glcnn train --resume --out %s", dir, dir)}
+	}
+	if *o.asJSON {
 		return nil
 	}
+	fmt.Printf("validation accuracy %s, test accuracy %s, %.0f s of training on %s\n",
+		percent(res.ValAcc, "no validation split"), percent(res.TestAcc, "no test labels"), res.TrainSeconds, renderer)
+	fmt.Printf("outputs in %s/\n", dir)
+	return nil
 }
 
 // resumeConfig reads the configuration of the run in dir: a resumed run
