@@ -186,3 +186,32 @@ func closeFD(t *testing.T, what string, got, want []float64) {
 		}
 	}
 }
+
+// TestMatchClaimsItems registers, for the test's duration, an op that
+// claims the conv items with a trailing "gN" (as a grouped convolution
+// would): those go to it, the others stay conv's.
+func TestMatchClaimsItems(t *testing.T) {
+	grouped := Register(Def[ConvArgs]{
+		OpInfo: OpInfo{Name: "conv", ID: "conv_test_grouped", Usage: "conv:OUT:K:S:P:gG", Help: "test", MinArgs: 5, MaxArgs: 5, In: Spatial, Out: Spatial},
+		Match:  func(args []string) bool { return len(args) > 0 && strings.HasPrefix(args[len(args)-1], "g") },
+		Parse:  func(args []string) (ConvArgs, error) { return ConvArgs{}, nil },
+		Shape:  func(ConvArgs, []int) ([]int, error) { return nil, nil },
+		New:    func(ConvArgs, Site) Layer { return nil },
+		Ref:    func(ConvArgs, RefCall) RefOut { return RefOut{} },
+		Module: func(ConvArgs, []int) Module { return Module{} },
+	})
+	defer func() {
+		registry.Lock()
+		registry.ops = slices.DeleteFunc(registry.ops, func(o *Op) bool { return o == grouped })
+		registry.Unlock()
+	}()
+	if got := LookupOp("conv", strings.Split("8:3:1:1:g4", ":")); got != grouped {
+		t.Errorf("conv:8:3:1:1:g4 claimed by %v", got)
+	}
+	if got := LookupOp("conv", strings.Split("8:3", ":")); got != ConvOp {
+		t.Errorf("conv:8:3 claimed by %v", got)
+	}
+	if got := strings.Join(OpNames(), ","); strings.Count(got, "conv") != 1 {
+		t.Errorf("OpNames() = %s: conv listed twice", got)
+	}
+}

@@ -3,6 +3,8 @@ package trainer
 import (
 	"strings"
 	"testing"
+
+	"github.com/glcnn/glcnn/layers"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -44,5 +46,35 @@ func TestSpecErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: err = %v, want %q", spec, err, want)
 		}
+	}
+}
+
+func TestItemArgsAsWritten(t *testing.T) {
+	s, err := ParseSpec("CONV:16:3.0,dropout:.50,maxpool:2:1,fc:10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.String(), "conv:16:3,dropout:0.5,maxpool:2:1,flatten,fc:10"; got != want {
+		t.Errorf("spec = %s, want %s", got, want)
+	}
+	if a, ok := s[0].Attrs.(layers.ConvArgs); !ok || a != (layers.ConvArgs{Out: 16, K: 3, Stride: 1, Pad: 1}) {
+		t.Errorf("conv attrs = %#v", s[0].Attrs)
+	}
+}
+
+func TestModulesJSON(t *testing.T) {
+	s, err := ParseSpec("conv:4:3:2,bn,relu,maxpool:2,dropout:0.25,fc:8,bn,fc:10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ModulesJSON(s, []int{1, 28, 28})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"type":"Conv2d","args":[1,4,3],"kwargs":{"padding":1,"stride":2}},{"type":"BatchNorm2d","args":[4]},` +
+		`{"type":"ReLU"},{"type":"MaxPool2d","args":[2],"kwargs":{"stride":2}},{"type":"Dropout","args":[0.25]},` +
+		`{"type":"Flatten"},{"type":"Linear","args":[196,8]},{"type":"BatchNorm1d","args":[8]},{"type":"Linear","args":[8,10]}]`
+	if got != want {
+		t.Errorf("modules\n%s\nwant\n%s", got, want)
 	}
 }
