@@ -30,6 +30,7 @@ func NetworkLayers(spec trainer.Spec, in []int, classes int) ([]LayerAt, error) 
 	var out []LayerAt
 	cur := in
 	for i, it := range spec {
+		it, _ := it.Resolve() // Shapes resolved it
 		out = append(out, LayerAt{Index: i, Item: it, In: cur, Flat: len(cur) == 1})
 		cur = shapes[i]
 	}

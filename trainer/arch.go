@@ -68,6 +68,16 @@ func ParseItem(raw string) (Item, error) {
 	return it, nil
 }
 
+// Resolve returns the item with Op and Attrs set: it itself when ParseSpec
+// made it, else the item its Kind and Args parse to (an Item written by
+// hand).
+func (it Item) Resolve() (Item, error) {
+	if it.Op != nil {
+		return it, nil
+	}
+	return ParseItem(it.String())
+}
+
 // ParseSpec parses "conv:16:3,bn,relu,maxpool:2,flatten,fc:10". It checks
 // the syntax and the layouts only (a flatten goes in before an op that
 // takes a flat input, such as fc; an op that takes (C,H,W), such as conv,
@@ -109,6 +119,10 @@ func (s Spec) outShapes(in []int) ([][]int, error) {
 	cur := append([]int(nil), in...)
 	out := make([][]int, len(s))
 	for i, it := range s {
+		it, err := it.Resolve()
+		if err != nil {
+			return nil, fmt.Errorf("arch: layer %d %q: %w", i+1, it, err)
+		}
 		next, err := it.Op.Shape(it.Attrs, cur)
 		if err != nil {
 			return nil, fmt.Errorf("arch: layer %d %q on input %s: %w", i+1, it, shapeString(cur), err)
@@ -148,6 +162,7 @@ func (s Spec) Modules(in []int) ([]layers.Module, error) {
 	mods := make([]layers.Module, len(s))
 	cur := in
 	for i, it := range s {
+		it, _ = it.Resolve() // outShapes parsed it
 		mods[i] = it.Op.Module(it.Attrs, cur)
 		cur = shapes[i]
 	}

@@ -78,3 +78,16 @@ func TestModulesJSON(t *testing.T) {
 		t.Errorf("modules\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestItemByHand: an Item written as a literal, without Op, is parsed
+// from its Kind and Args where it is used.
+func TestItemByHand(t *testing.T) {
+	s := Spec{{Kind: "conv", Args: []string{"4", "3"}}, {Kind: "relu"}, {Kind: "flatten"}, {Kind: "fc", Args: []string{"10"}}}
+	shapes, err := s.Shapes([]int{1, 6, 6}, 10)
+	if err != nil || shapeString(shapes[0]) != "(4,6,6)" {
+		t.Errorf("shapes %v, %v", shapes, err)
+	}
+	if _, err := (Spec{{Kind: "pool"}}).Shapes([]int{1, 6, 6}, 10); err == nil || !strings.Contains(err.Error(), "unknown kind") {
+		t.Errorf("pool: %v", err)
+	}
+}

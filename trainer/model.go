@@ -47,6 +47,10 @@ func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int, variant
 // is the op's default) and must be "" for other ops; an unknown one makes
 // the layer's Setup fail.
 func NewLayer(it Item, index uint32, flat bool, variant string) layers.Layer {
+	it, err := it.Resolve()
+	if err != nil {
+		panic(fmt.Sprintf("trainer: NewLayer(%q): %v", it, err))
+	}
 	return it.Op.New(it.Attrs, layers.Site{Index: int(index), FlatInput: flat, Variant: variant})
 }
 
@@ -57,7 +61,8 @@ func NewLayer(it Item, index uint32, flat bool, variant string) layers.Layer {
 func (m *Model) Init(seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	for i, l := range m.Layers {
-		m.Spec[i].Op.Init(l.Params(), rng)
+		it, _ := m.Spec[i].Resolve() // NewModel built the layer from it
+		it.Op.Init(l.Params(), rng)
 	}
 }
 
