@@ -15,7 +15,7 @@ import (
 // BatchNorm2d(4), ReLU, MaxPool2d(2,2), Flatten, Linear(196,10).
 // The conv and linear layers use the given kernel variant; inPlace sets
 // the ReLUs' InPlace.
-func articleNet(variant string, inPlace bool) []Layer {
+func articleNet(variant Variant, inPlace bool) []Layer {
 	conv := func() Layer {
 		c := NewConv2D(4, 3, 3, 1, 1, true)
 		c.Variant = variant
@@ -61,7 +61,7 @@ var articleSkipF32 = map[string]bool{
 // A=1e-5. It runs once per kernel variant.
 func TestArticlePyTorch(t *testing.T) {
 	for _, c := range []struct {
-		variant string
+		variant Variant
 		inPlace bool
 	}{{VariantDirect, false}, {VariantBlocked, true}} {
 		t.Run(fmt.Sprintf("%s_inplace=%v", c.variant, c.inPlace), func(t *testing.T) {

@@ -80,9 +80,9 @@ const (
 type Conv2D struct {
 	OutC, KH, KW, Stride, Pad int
 	Bias                      bool
-	// Variant selects the kernels ("direct", "blocked" or "vec"); empty
-	// means DefaultConvVariant. Set it before Setup.
-	Variant string
+	// Variant selects the kernels (VariantDirect, VariantBlocked or
+	// VariantVec); empty means DefaultConvVariant. Set it before Setup.
+	Variant Variant
 
 	dev *gpu.Device
 	// kernels is the variant Setup chose: Variant, except that vec runs

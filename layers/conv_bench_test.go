@@ -27,8 +27,8 @@ func BenchmarkConv2D(b *testing.B) {
 	}{{"1to16_28x28", 1, 28, 16}, {"16to32_14x14", 16, 14, 32}, {"1to8_28x28", 1, 28, 8}, {"8to16_14x14", 8, 14, 16},
 		{"big/64to64_28x28", 64, 28, 64}, {"big/128to128_14x14", 128, 14, 128}} {
 		for _, pass := range []string{"fwd", "bwd_data", "bwd_filter"} {
-			for _, v := range []string{VariantBlocked, VariantVec} {
-				b.Run(s.name+"/"+pass+"/"+v, func(b *testing.B) {
+			for _, v := range []Variant{VariantBlocked, VariantVec} {
+				b.Run(s.name+"/"+pass+"/"+string(v), func(b *testing.B) {
 					benchConv(b, d, v, pass, s.c, s.hw, s.oc)
 				})
 			}
@@ -36,7 +36,7 @@ func BenchmarkConv2D(b *testing.B) {
 	}
 }
 
-func benchConv(b *testing.B, d *gpu.Device, v, pass string, c, hw, oc int) {
+func benchConv(b *testing.B, d *gpu.Device, v Variant, pass string, c, hw, oc int) {
 	const n = 128
 	l := NewConv2D(oc, 3, 3, 1, 1, false)
 	l.Variant = v

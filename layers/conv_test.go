@@ -10,11 +10,11 @@ import (
 	"github.com/glcnn/glcnn/layers/ref"
 )
 
-var variants = []string{VariantDirect, VariantBlocked}
+var variants = []Variant{VariantDirect, VariantBlocked}
 
 // convVariants are the Conv2D variants; vec falls back to blocked kernels
 // for shapes it does not handle.
-var convVariants = []string{VariantDirect, VariantBlocked, VariantVec}
+var convVariants = []Variant{VariantDirect, VariantBlocked, VariantVec}
 
 // convCase is one convolution shape: input (c,h,w), batch n, outC output
 // channels, a k x k kernel (kw overrides the width when non-zero).
@@ -60,7 +60,7 @@ var convCases = []convCase{
 func TestConv2D(t *testing.T) {
 	for _, v := range convVariants {
 		for i, cc := range convCases {
-			t.Run(v+"/"+cc.String(), func(t *testing.T) {
+			t.Run(string(v)+"/"+cc.String(), func(t *testing.T) {
 				kw := cc.kw
 				if kw == 0 {
 					kw = cc.k
@@ -170,7 +170,7 @@ func TestConv2DGolden(t *testing.T) {
 	n, c, h, w, k := int(pr[0]), int(pr[1]), int(pr[2]), int(pr[3]), int(pr[4])
 	d := gputest.Device(t)
 	for _, v := range convVariants {
-		t.Run(v, func(t *testing.T) {
+		t.Run(string(v), func(t *testing.T) {
 			l := NewConv2D(k, int(pr[5]), int(pr[6]), int(pr[7]), int(pr[8]), true)
 			l.Variant = v
 			if _, err := l.Setup(d, []int{c, h, w}, n); err != nil {

@@ -41,9 +41,9 @@ var (
 type Linear struct {
 	Out  int
 	Bias bool
-	// Variant selects the kernels ("direct" or "blocked"); empty means
-	// DefaultVariant. Set it before Setup.
-	Variant string
+	// Variant selects the kernels (VariantDirect or VariantBlocked); empty
+	// means DefaultVariant. Set it before Setup.
+	Variant Variant
 
 	dev *gpu.Device
 	// kernels is the variant Setup chose: Variant, except that blocked

@@ -9,8 +9,10 @@ import "fmt"
 // plain <op>_<pass>.comp (the reference kernel on the GPU).
 //
 // The names are untyped string constants, so that they serve both as
-// Variant values and as the strings that the layers' Variant fields,
-// trainer.Config.Variants, glcnn check and the check cache carry.
+// Variant values (the layers' Variant fields) and as the strings that
+// trainer.Config.Variants, the op registry, glcnn check and its cache
+// carry; DefaultConvVariant and DefaultVariant are strings for the same
+// reason.
 type Variant string
 
 // The variants.
@@ -59,7 +61,7 @@ var DefaultConvVariant = VariantVec
 var DefaultVariant = VariantBlocked
 
 // checkConvVariant resolves a Conv2D's Variant field.
-func checkConvVariant(v string) (Variant, error) {
+func checkConvVariant(v Variant) (Variant, error) {
 	switch v {
 	case "":
 		return Variant(DefaultConvVariant), nil
@@ -71,12 +73,12 @@ func checkConvVariant(v string) (Variant, error) {
 
 // checkVariant resolves a Linear's Variant field (and Conv2D's direct and
 // blocked).
-func checkVariant(op, v string) (Variant, error) {
+func checkVariant(op string, v Variant) (Variant, error) {
 	switch v {
 	case "":
 		return Variant(DefaultVariant), nil
 	case VariantDirect, VariantBlocked:
-		return Variant(v), nil
+		return v, nil
 	}
 	return "", fmt.Errorf("layers: %s: unknown variant %q (want %q or %q)", op, v, VariantDirect, VariantBlocked)
 }
