@@ -170,7 +170,7 @@ func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant st
 		r := row(pass)
 		if est := estimate(w); est > plan.skipTime && plan.skipTime > 0 {
 			r.Status = "skipped"
-			r.Note = fmt.Sprintf("estimated %.0f s a run (from batch %d) > --skip-time", est.Seconds(), n/8)
+			r.Note = fmt.Sprintf("estimated %.0f s a run (from batch %d) > the skip limit %v", est.Seconds(), n/8, plan.skipTime)
 			rows = append(rows, r)
 			return Timing{}, false
 		}
