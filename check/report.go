@@ -38,7 +38,7 @@ func (r *Result) Err() error {
 	}
 	fmt.Fprintf(&b, "\nTraining or predicting with these kernels would silently give wrong answers, so glcnn stops here."+
 		"\nPlease report it at %s with the renderer, the driver version and the failing kernel above,"+
-		" and attach the self-check's report in JSON (its Result).", IssueTracker)
+		" and attach the output of `glcnn check --json`.", IssueTracker)
 	return errors.New(b.String())
 }
 
