@@ -110,7 +110,7 @@ func testArticle(t *testing.T, net []Layer) {
 		t.Fatal(err)
 	}
 	defer head.Release()
-	opt, err := NewAdam(d, params, DefaultAdam(0.07))
+	opt, err := NewAdam(d, params, DefaultAdam())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 // Optimizer updates parameters in place on the GPU from their gradients,
 // with torch.optim's update rules. Only Params with a Grad are updated.
 type Optimizer interface {
-	// Step applies one update with learning rate lr (the configured LR, or
-	// a scheduler's value).
+	// Step applies one update with learning rate lr (a schedule's value:
+	// an optimizer holds no learning rate of its own).
 	Step(lr float64)
 	// State returns the number of steps taken and the state buffers in a
 	// fixed order (see each optimizer), so that a checkpoint can save them
@@ -62,8 +62,8 @@ func newStates(d *gpu.Device, ps []*Param, k int) ([]*Tensor, error) {
 
 // SGDConfig holds torch.optim.SGD's hyper-parameters.
 type SGDConfig struct {
-	LR, Momentum, Dampening, WeightDecay float64
-	Nesterov                             bool
+	Momentum, Dampening, WeightDecay float64
+	Nesterov                         bool
 }
 
 // SGD is torch.optim.SGD: momentum, dampening, Nesterov momentum and
@@ -153,14 +153,14 @@ func (o *SGD) Release() {
 // AdamConfig holds torch.optim.Adam's hyper-parameters; Decoupled selects
 // torch.optim.AdamW (decoupled weight decay).
 type AdamConfig struct {
-	LR, Beta1, Beta2, Eps, WeightDecay float64
-	Decoupled                          bool
+	Beta1, Beta2, Eps, WeightDecay float64
+	Decoupled                      bool
 }
 
-// DefaultAdam is torch.optim.Adam(lr) with its defaults: betas (0.9, 0.999),
-// eps 1e-8, no weight decay.
-func DefaultAdam(lr float64) AdamConfig {
-	return AdamConfig{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+// DefaultAdam is torch.optim.Adam's defaults: betas (0.9, 0.999), eps
+// 1e-8, no weight decay (the learning rate is Step's argument).
+func DefaultAdam() AdamConfig {
+	return AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 }
 
 // Adam is torch.optim.Adam and AdamW (no amsgrad). State holds, for each

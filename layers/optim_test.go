@@ -61,15 +61,19 @@ func runOptimizer(t *testing.T, ps []*Param, vals [][]float64, o Optimizer, lrs 
 
 func TestSGD(t *testing.T) {
 	d := gputest.Device(t)
-	for _, cfg := range []SGDConfig{
-		{LR: 0.1},
-		{LR: 0.1, WeightDecay: 0.01},
-		{LR: 0.05, Momentum: 0.9},
-		{LR: 0.05, Momentum: 0.9, Dampening: 0.3, WeightDecay: 1e-3},
-		{LR: 0.05, Momentum: 0.9, Nesterov: true},
-		{LR: 0.05, Momentum: 0.8, Nesterov: true, WeightDecay: 1e-2},
+	for _, c := range []struct {
+		lr  float64
+		cfg SGDConfig
+	}{
+		{0.1, SGDConfig{}},
+		{0.1, SGDConfig{WeightDecay: 0.01}},
+		{0.05, SGDConfig{Momentum: 0.9}},
+		{0.05, SGDConfig{Momentum: 0.9, Dampening: 0.3, WeightDecay: 1e-3}},
+		{0.05, SGDConfig{Momentum: 0.9, Nesterov: true}},
+		{0.05, SGDConfig{Momentum: 0.8, Nesterov: true, WeightDecay: 1e-2}},
 	} {
-		t.Run(fmt.Sprintf("%+v", cfg), func(t *testing.T) {
+		cfg := c.cfg
+		t.Run(fmt.Sprintf("lr %g %+v", c.lr, cfg), func(t *testing.T) {
 			ps, vals := optParams(t, d)
 			defer releaseParams(ps)
 			o, err := NewSGD(d, ps, cfg)
@@ -78,7 +82,7 @@ func TestSGD(t *testing.T) {
 			}
 			defer o.Release()
 			bufs := map[int][]float64{}
-			runOptimizer(t, ps, vals, o, []float64{cfg.LR, cfg.LR, cfg.LR / 2}, func(step int, lr float64, i int, p, g []float64) {
+			runOptimizer(t, ps, vals, o, []float64{c.lr, c.lr, c.lr / 2}, func(step int, lr float64, i int, p, g []float64) {
 				if bufs[i] == nil {
 					bufs[i] = make([]float64, len(p))
 				}
@@ -90,21 +94,25 @@ func TestSGD(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewSGD(d, nil, SGDConfig{LR: 1, Nesterov: true}); err == nil {
+	if _, err := NewSGD(d, nil, SGDConfig{Nesterov: true}); err == nil {
 		t.Error("Nesterov without momentum: no error")
 	}
 }
 
 func TestAdam(t *testing.T) {
 	d := gputest.Device(t)
-	for _, cfg := range []AdamConfig{
-		DefaultAdam(0.01),
-		DefaultAdam(0.07),
-		{LR: 0.01, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.05},
-		{LR: 0.01, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true},
-		{LR: 0.03, Beta1: 0.5, Beta2: 0.9, Eps: 1e-3, WeightDecay: 0.1, Decoupled: true},
+	for _, c := range []struct {
+		lr  float64
+		cfg AdamConfig
+	}{
+		{0.01, DefaultAdam()},
+		{0.07, DefaultAdam()},
+		{0.01, AdamConfig{Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 0.05}},
+		{0.01, AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true}},
+		{0.03, AdamConfig{Beta1: 0.5, Beta2: 0.9, Eps: 1e-3, WeightDecay: 0.1, Decoupled: true}},
 	} {
-		t.Run(fmt.Sprintf("%+v", cfg), func(t *testing.T) {
+		cfg := c.cfg
+		t.Run(fmt.Sprintf("lr %g %+v", c.lr, cfg), func(t *testing.T) {
 			ps, vals := optParams(t, d)
 			defer releaseParams(ps)
 			o, err := NewAdam(d, ps, cfg)
@@ -113,7 +121,7 @@ func TestAdam(t *testing.T) {
 			}
 			defer o.Release()
 			m, v := map[int][]float64{}, map[int][]float64{}
-			runOptimizer(t, ps, vals, o, []float64{cfg.LR, cfg.LR, cfg.LR / 2}, func(step int, lr float64, i int, p, g []float64) {
+			runOptimizer(t, ps, vals, o, []float64{c.lr, c.lr, c.lr / 2}, func(step int, lr float64, i int, p, g []float64) {
 				if m[i] == nil {
 					m[i], v[i] = make([]float64, len(p)), make([]float64, len(p))
 				}
@@ -138,9 +146,9 @@ func TestOptimizerRestore(t *testing.T) {
 				var o Optimizer
 				var err error
 				if name == "sgd" {
-					o, err = NewSGD(d, ps, SGDConfig{LR: 0.1, Momentum: 0.9, Nesterov: true})
+					o, err = NewSGD(d, ps, SGDConfig{Momentum: 0.9, Nesterov: true})
 				} else {
-					o, err = NewAdam(d, ps, DefaultAdam(0.05))
+					o, err = NewAdam(d, ps, DefaultAdam())
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -223,10 +231,10 @@ func TestGoldenOptimizers(t *testing.T) {
 			var err error
 			lr := 0.1
 			if file == "sgd.json" {
-				o, err = NewSGD(d, ps, SGDConfig{LR: lr, Momentum: 0.9, WeightDecay: 1e-4, Nesterov: true})
+				o, err = NewSGD(d, ps, SGDConfig{Momentum: 0.9, WeightDecay: 1e-4, Nesterov: true})
 			} else {
 				lr = 0.01
-				o, err = NewAdam(d, ps, AdamConfig{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true})
+				o, err = NewAdam(d, ps, AdamConfig{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: 0.01, Decoupled: true})
 			}
 			if err != nil {
 				t.Fatal(err)

@@ -164,8 +164,8 @@ func TestReleaseIdempotent(t *testing.T) {
 	if _, err := bn.Setup(d, []int{2, 3, 3}, 2); err != nil {
 		t.Fatal(err)
 	}
-	adam, _ := NewAdam(d, bn.Params(), DefaultAdam(0.1))
-	sgd, _ := NewSGD(d, bn.Params(), SGDConfig{LR: 0.1, Momentum: 0.9})
+	adam, _ := NewAdam(d, bn.Params(), DefaultAdam())
+	sgd, _ := NewSGD(d, bn.Params(), SGDConfig{Momentum: 0.9})
 	checkCostNames(t, "adam", adam.Costs())
 	checkCostNames(t, "sgd", sgd.Costs())
 	for _, o := range []Optimizer{adam, sgd, adam, sgd} {
