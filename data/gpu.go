@@ -34,10 +34,15 @@ type Augment struct {
 	Shift int  // shift by up to Shift pixels in x and y, zero fill
 }
 
-// Upload copies s to the GPU. Unlabelled sets get label 0 everywhere.
+// Upload copies s to the GPU. Unlabelled sets get label 0 everywhere. It
+// returns the device's error when the gather kernel does not compile or a
+// buffer cannot be allocated (nothing is left allocated then).
 func Upload(d *gpu.Device, s *Set) (*Resident, error) {
 	r := &Resident{N: s.N, H: s.H, W: s.W, Labelled: s.Labels != nil, dev: d}
 	var err error
+	if r.prog, err = d.Program("gather_u8"); err != nil {
+		return nil, fmt.Errorf("data: the batch gather kernel: %w", err)
+	}
 	if r.pixels, err = gpu.NewBuffer[uint8](d, len(s.Pixels)); err != nil {
 		return nil, fmt.Errorf("data: uploading %d images: %w", s.N, err)
 	}
@@ -62,7 +67,6 @@ func Upload(d *gpu.Device, s *Set) (*Resident, error) {
 	}
 	r.labels.Upload(labels)
 	r.order.Upload(order)
-	r.prog = d.MustProgram("gather_u8")
 	return r, nil
 }
 
@@ -112,7 +116,7 @@ func (r *Resident) Gather(x *gpu.Buffer[float32], labels *gpu.Buffer[uint32], b 
 	}
 	shift = b.Augment.Shift
 	r.dev.Dispatch(r.prog, gpu.Grid1(b.N*r.H*r.W),
-		[]gpu.Storage{r.pixels, r.labels, order, x, labels},
+		gpu.Bindings{0: r.pixels, 1: r.labels, 2: order, 3: x, 4: labels},
 		gpu.U("n", b.N), gpu.U("start", b.Start), gpu.U("H", r.H), gpu.U("W", r.W),
 		gpu.U("scale", nm.Scale), gpu.U("mean", nm.Mean), gpu.U("invstd", 1/nm.Std),
 		gpu.U("flip", flip), gpu.U("shift", shift), gpu.U("seed", b.Seed))

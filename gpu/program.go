@@ -56,9 +56,10 @@ func (d *Device) Program(name string, defines ...Define) (*Program, error) {
 }
 
 // MustProgram is Program for callers to whom a compile failure is a bug
-// that no caller can handle (tests, tools): it panics with the compiler's
-// message. The layers' Setup calls Program instead and returns the error,
-// which names the file and line.
+// that no caller can handle — tests and throwaway tools: it panics with the
+// compiler's message. No library package calls it (a driver may refuse a
+// kernel, so layers, data and bench call Program and return the error,
+// which names the file and line); today only gpu's own tests do.
 func (d *Device) MustProgram(name string, defines ...Define) *Program {
 	p, err := d.Program(name, defines...)
 	if err != nil {
