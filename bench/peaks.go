@@ -107,7 +107,7 @@ func measureFMA(d *gpu.Device, sz peakSizes, rounds int, pk *Peaks) error {
 	flops := int64(sz.fmaThreads) * int64(sz.fmaIters) * 8 * fmaChains * fmaUnroll
 	run := func(p *gpu.Program, iters int) func() {
 		return func() {
-			d.Dispatch(p, gpu.Grid1(sz.fmaThreads), []gpu.Storage{y},
+			d.Dispatch(p, gpu.Grid1(sz.fmaThreads), gpu.Bindings{0: y},
 				gpu.U("n", sz.fmaThreads), gpu.U("iters", iters), gpu.U("b", 0.999), gpu.U("c", 1e-3))
 		}
 	}
@@ -150,7 +150,8 @@ func measureStreams(d *gpu.Device, sz peakSizes, rounds int, pk *Peaks) error {
 		}
 		bufs = append(bufs, b)
 	}
-	bufs[0].Fill(1)
+	src, dst, sums := bufs[0], bufs[1], bufs[2]
+	src.Fill(1)
 	b := budget{Warmup: 1, Runs: rounds, MaxTime: 3e9}
 	for mode, out := range []*float64{&pk.ReadGBs, &pk.WriteGBs, &pk.CopyGBs} {
 		p, err := probe(d, "stream.comp", gpu.D("MODE", mode))
@@ -158,7 +159,7 @@ func measureStreams(d *gpu.Device, sz peakSizes, rounds int, pk *Peaks) error {
 			return err
 		}
 		t := measure(d, b, func() {
-			d.Dispatch(p, gpu.Grid1(threads), []gpu.Storage{bufs[0], bufs[1], bufs[2]}, gpu.U("threads", threads))
+			d.Dispatch(p, gpu.Grid1(threads), gpu.Bindings{0: src, 1: dst, 2: sums}, gpu.U("threads", threads))
 		})
 		bytes := int64(floats) * 4
 		if mode == 2 {
