@@ -140,7 +140,7 @@ func checkVersion(in Info) error {
 		}
 		return fmt.Errorf("gpu: %s (OpenGL %s) reports no compute shader support; update the driver or set MESA_GL_VERSION_OVERRIDE=4.3 on Mesa", in.Renderer, in.Version)
 	}
-	return fmt.Errorf("gpu: %s offers OpenGL %d.%d (%s); glcnn needs 4.3 with compute shaders: update the GPU driver, try --context egl (Mesa's llvmpipe works without a GPU) or LIBGL_ALWAYS_SOFTWARE=1", in.Renderer, in.GLMajor, in.GLMinor, in.Version)
+	return fmt.Errorf("gpu: %s offers OpenGL %d.%d (%s); glcnn needs 4.3 with compute shaders: update the GPU driver, try gpu.Options{Context: \"egl\"} (Mesa's llvmpipe works without a GPU) or LIBGL_ALWAYS_SOFTWARE=1", in.Renderer, in.GLMajor, in.GLMinor, in.Version)
 }
 
 // Call runs f on the GL thread and waits for it. gpu methods called from f

@@ -72,7 +72,7 @@ func openEGL(gpuIndex int, debug bool) (*eglContext, error) {
 	var tried []string
 	if n > 0 {
 		if gpuIndex >= n {
-			return nil, fmt.Errorf("--gpu %d: only %d EGL device(s) found", gpuIndex, n)
+			return nil, fmt.Errorf("Options.GPU %d: only %d EGL device(s) found", gpuIndex, n)
 		}
 		dpy := C.eglcnn_platform_display(C.EGL_PLATFORM_DEVICE_EXT, unsafe.Pointer(devs[gpuIndex]))
 		name := "device"
@@ -88,7 +88,7 @@ func openEGL(gpuIndex int, debug bool) (*eglContext, error) {
 		tried = append(tried, "EGL_EXT_device_enumeration: no devices")
 	}
 	if gpuIndex > 0 {
-		return nil, fmt.Errorf("--gpu %d: %s", gpuIndex, tried[0])
+		return nil, fmt.Errorf("Options.GPU %d: %s", gpuIndex, tried[0])
 	}
 	dpy := C.eglcnn_platform_display(C.EGL_PLATFORM_SURFACELESS_MESA, nil)
 	c, err := eglInit(dpy, debug, "EGL surfaceless (Mesa)")

@@ -15,10 +15,10 @@ type glfwContext struct {
 
 func openGLFW(debug bool) (c *glfwContext, err error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, fmt.Errorf("glfw: no display (DISPLAY is not set): use --context egl for headless machines, or run under xvfb-run")
+		return nil, fmt.Errorf("glfw: no display (DISPLAY is not set): use gpu.Options{Context: \"egl\"} for headless machines, or run under xvfb-run")
 	}
 	if err := glfw.Init(); err != nil {
-		return nil, fmt.Errorf("glfw: %v (use --context egl, or run under xvfb-run)", err)
+		return nil, fmt.Errorf("glfw: %v (use gpu.Options{Context: \"egl\"}, or run under xvfb-run)", err)
 	}
 	glfw.WindowHint(glfw.Visible, glfw.False)
 	glfw.WindowHint(glfw.ContextVersionMajor, 4)

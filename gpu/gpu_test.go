@@ -328,8 +328,8 @@ func TestBackends(t *testing.T) {
 
 	noDisplay := []string{"GLCNN_CHILD_CONTEXT=glfw", "DISPLAY=", "WAYLAND_DISPLAY="}
 	out, err = child(t, noDisplay, self)
-	if err == nil || !strings.Contains(out, "--context egl") || !strings.Contains(out, "xvfb-run") {
-		t.Errorf("glfw without a display: err=%v, want advice on --context egl and xvfb-run:\n%s", err, out)
+	if err == nil || !strings.Contains(out, `Options{Context: "egl"}`) || !strings.Contains(out, "xvfb-run") {
+		t.Errorf("glfw without a display: err=%v, want advice on Options.Context egl and xvfb-run:\n%s", err, out)
 	}
 
 	xvfb, err := exec.LookPath("xvfb-run")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -20,9 +21,6 @@ var flagName = regexp.MustCompile("(^|[\\s(\\[`'\"])--[a-z]")
 // messages, each with who is to fix it; this test skips them, and fails on
 // any other library file that names one.
 var pendingFlagNames = map[string]string{
-	"gpu/egl.go":       "the --gpu flag in EGL device errors (gpu's owner, issue 11)",
-	"gpu/glfw.go":      "--context egl advice (gpu's owner, issue 11)",
-	"gpu/device.go":    "--context egl advice (gpu's owner, issue 11)",
 	"check/report.go":  "`glcnn check --json` in the bug-report advice (check's owner, issue 11)",
 	"bench/kernels.go": "--skip-time in a row note (bench's kernel owner, issue 11)",
 	// Generates docs/benchmarks.md, a page about the CLI: its command
@@ -80,5 +78,18 @@ func TestLibraryNamesNoFlags(t *testing.T) {
 	}
 	if checked < 50 {
 		t.Fatalf("checked %d library files, want the whole module's (run from cmd/glcnn)", checked)
+	}
+}
+
+// TestGPUErrorsNameFlags: the gpu package's errors speak of gpu.Options;
+// the CLI tells them with its flags.
+func TestGPUErrorsNameFlags(t *testing.T) {
+	code, _, stderr := captureBoth(t, "info", "--context", "egl", "--gpu", "7")
+	if code != exitFailure || !strings.Contains(stderr, "--gpu 7") || strings.Contains(stderr, "Options.") {
+		t.Errorf("info --gpu 7 on a machine with fewer EGL devices: status %d, want %d naming --gpu 7 and no gpu.Options field: %s", code, exitFailure, stderr)
+	}
+	err := gpuFlagError{fmt.Errorf("gpu: no OpenGL 4.3 context: egl: x; glfw: no display: use gpu.Options{Context: \"egl\"} for headless machines")}
+	if got := err.Error(); !strings.Contains(got, "use --context egl for headless") {
+		t.Errorf("translated: %s", got)
 	}
 }

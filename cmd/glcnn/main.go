@@ -72,8 +72,23 @@ func (g *gpuFlags) open() (*gpu.Device, error) {
 	default:
 		return nil, usagef("--context %q: want auto, egl or glfw", g.opt.Context)
 	}
-	return gpu.Open(g.opt)
+	d, err := gpu.Open(g.opt)
+	if err != nil {
+		return nil, gpuFlagError{err}
+	}
+	return d, nil
 }
+
+// gpuFlagNames translates the gpu package's words for its Options into
+// this command's flags.
+var gpuFlagNames = strings.NewReplacer(`gpu.Options{Context: "egl"}`, "--context egl", "Options.GPU ", "--gpu ")
+
+// gpuFlagError is a gpu.Open error told in terms of the command line (the
+// library's advice names gpu.Options fields); it unwraps to the original.
+type gpuFlagError struct{ err error }
+
+func (e gpuFlagError) Error() string { return gpuFlagNames.Replace(e.err.Error()) }
+func (e gpuFlagError) Unwrap() error { return e.err }
 
 func main() { os.Exit(run(os.Args[1:])) }
 
