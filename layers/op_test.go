@@ -38,8 +38,16 @@ func TestRegistry(t *testing.T) {
 	if LookupOp("pool", nil) != nil {
 		t.Error("LookupOp(pool) found an op")
 	}
-	if got := strings.Join(OpNames(), ","); !strings.Contains(got, "bn,conv,dropout,fc,flatten,maxpool,relu") {
-		t.Errorf("OpNames() = %s", got)
+	// Each of the first seven ops listed, in order; the ops added since
+	// may sort between them.
+	names := OpNames()
+	if !slices.IsSorted(names) || len(slices.Compact(slices.Clone(names))) != len(names) {
+		t.Errorf("OpNames() = %v: not sorted, or a name listed twice", names)
+	}
+	for _, want := range []string{"bn", "conv", "dropout", "fc", "flatten", "maxpool", "relu"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("OpNames() = %v: %s missing", names, want)
+		}
 	}
 }
 
