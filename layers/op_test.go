@@ -197,10 +197,12 @@ func closeFD(t *testing.T, what string, got, want []float64) {
 
 // TestMatchClaimsItems registers, for the test's duration, an op that
 // claims the conv items with a trailing "gN" (as a grouped convolution
-// would): those go to it, the others stay conv's.
+// would): those go to it, the others stay conv's. Its ID sorts before
+// every real op's of conv (conv_grouped claims the same items), as
+// LookupOp tries ops with Match in ID order.
 func TestMatchClaimsItems(t *testing.T) {
 	grouped := Register(Def[ConvArgs]{
-		OpInfo: OpInfo{Name: "conv", ID: "conv_test_grouped", Usage: "conv:OUT:K:S:P:gG", Help: "test", MinArgs: 5, MaxArgs: 5, In: Spatial, Out: Spatial},
+		OpInfo: OpInfo{Name: "conv", ID: "conv_claim_test", Usage: "conv:OUT:K:S:P:gG", Help: "test", MinArgs: 5, MaxArgs: 5, In: Spatial, Out: Spatial},
 		Match:  func(args []string) bool { return len(args) > 0 && strings.HasPrefix(args[len(args)-1], "g") },
 		Parse:  func(args []string) (ConvArgs, error) { return ConvArgs{}, nil },
 		Shape:  func(ConvArgs, []int) ([]int, error) { return nil, nil },
