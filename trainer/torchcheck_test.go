@@ -24,8 +24,10 @@ import (
 // scriptNet is the test net of TestCheckSafetensorsScript, built from the
 // op registry so that every registered op is loaded into PyTorch: after
 // conv:4:3,bn,relu,maxpool:2 (1x28x28 -> 4x14x14), the Example of every op
-// that keeps a (C,H,W) layout, in registry order, then of every op that
-// takes (C,H,W) and gives a flat output, then a flatten, then the Example
+// that keeps a (C,H,W) layout, in registry order (those that reduce the
+// plane to 1x1, global pools, after the others: no spatial op could follow
+// them), then of every op that takes (C,H,W) and gives a flat output, then
+// a flatten, then the Example
 // of every op that takes a flat input (or either), and fc:10. With today's
 // ops it has both kinds of batch norm, a strided padded convolution, a
 // strided pooling and dropouts, so the script's module indices and shapes
@@ -33,10 +35,12 @@ import (
 func scriptNet(t *testing.T) Spec {
 	t.Helper()
 	items := []string{"conv:4:3", "bn", "relu", "maxpool:2"}
-	var toFlat, flat []string
+	var pools, toFlat, flat []string
 	for _, op := range layers.Ops() {
 		switch {
 		case op.Flattens || op.Example == "":
+		case op.In != layers.Flat && op.Out != layers.Flat && collapsesPlane(t, op):
+			pools = append(pools, op.Example)
 		case op.In != layers.Flat && op.Out != layers.Flat:
 			items = append(items, op.Example)
 			if op.In == layers.AnyLayout {
@@ -48,7 +52,7 @@ func scriptNet(t *testing.T) Spec {
 			flat = append(flat, op.Example)
 		}
 	}
-	items = append(append(append(items, toFlat...), "flatten"), flat...)
+	items = append(append(append(append(items, pools...), toFlat...), "flatten"), flat...)
 	arch := strings.Join(append(items, "fc:10"), ",")
 	spec, err := ParseSpec(arch)
 	if err == nil {
@@ -58,6 +62,19 @@ func scriptNet(t *testing.T) Spec {
 		t.Fatalf("the test net of the registry's examples, %s: %v (choose an Example that fits)", arch, err)
 	}
 	return spec
+}
+
+// collapsesPlane says whether op's Example reduces a 4x14x14 input to a
+// 1x1 plane (a global pool), after which no spatial op's Example fits.
+func collapsesPlane(t *testing.T, op *layers.Op) bool {
+	t.Helper()
+	f := strings.Split(op.Example, ":")
+	attrs, err := op.Parse(f[1:])
+	if err != nil {
+		t.Fatalf("op %s: its example %s: %v", op.ID, op.Example, err)
+	}
+	out, err := op.Shape(attrs, []int{4, 14, 14})
+	return err == nil && len(out) == 3 && out[1]*out[2] == 1
 }
 
 // randomScriptNet returns seeded random weights for spec, named and shaped
