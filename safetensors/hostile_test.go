@@ -1,4 +1,4 @@
-package trainer
+package safetensors
 
 import (
 	"os"
@@ -9,11 +9,11 @@ import (
 	"testing"
 )
 
-// TestSafetensorsHostileFiles: a model path that is not a regular file
+// TestHostileFiles: a model path that is not a regular file
 // (/dev/zero, a FIFO) is refused without being read, and a 4 GiB sparse
 // file behind a small valid header is refused having read little more
 // than what its header describes.
-func TestSafetensorsHostileFiles(t *testing.T) {
+func TestHostileFiles(t *testing.T) {
 	dir := t.TempDir()
 	zero := filepath.Join(dir, "zero.safetensors")
 	if err := os.Symlink("/dev/zero", zero); err != nil {
@@ -24,14 +24,14 @@ func TestSafetensorsHostileFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{zero, fifo} {
-		if _, _, err := ReadSafetensors(path); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		if _, _, err := ReadFile(path); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("%s: %v, want a refusal as not a regular file", path, err)
 		}
 	}
 
 	sparse := filepath.Join(dir, "sparse.safetensors")
 	good := filepath.Join(dir, "good.safetensors")
-	if err := WriteSafetensors(good, sampleTensors(), nil); err != nil {
+	if err := WriteFile(good, sampleTensors(), nil); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ := os.ReadFile(good)
@@ -41,7 +41,7 @@ func TestSafetensorsHostileFiles(t *testing.T) {
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, _, err := ReadSafetensors(sparse)
+	_, _, err := ReadFile(sparse)
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "trailing") {
 		t.Errorf("4 GiB sparse file: %v, want trailing garbage", err)

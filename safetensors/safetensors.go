@@ -1,4 +1,4 @@
-package trainer
+package safetensors
 
 import (
 	"bytes"
@@ -14,47 +14,38 @@ import (
 	"github.com/glcnn/glcnn/internal/fsutil"
 )
 
-// The safetensors format (https://github.com/huggingface/safetensors):
-//
-//	bytes 0..8   N, the header length, uint64 little-endian
-//	bytes 8..8+N a JSON object: for each tensor
-//	             name: {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}
-//	             and optionally "__metadata__": {string: string};
-//	             padded with spaces so that 8+N is a multiple of 8
-//	then         the data buffer; offsets are relative to its start, the
-//	             tensors tile it exactly (no gaps, no overlap), each one
-//	             row-major (C order) and little-endian.
-//
-// Only the two dtypes glcnn needs are supported: F32 for weights and I64 for
-// PyTorch's BatchNorm num_batches_tracked, a scalar of shape [] that a strict
-// load_state_dict insists on.
+// DType is a tensor's element type, by its name in the file. Only the two
+// glcnn needs are supported: F32 for weights and I64 for PyTorch's
+// BatchNorm num_batches_tracked (a scalar of shape [] that a strict
+// load_state_dict insists on).
+type DType string
 
-// Safetensors dtype names.
+// The supported dtypes.
 const (
-	DTypeF32 = "F32"
-	DTypeI64 = "I64"
+	F32 DType = "F32" // float32, little-endian IEEE 754
+	I64 DType = "I64" // int64, little-endian two's complement
 )
 
-// maxSafetensorsHeader bounds the JSON header, as the reference implementation
+// maxHeaderSize bounds the JSON header, as the reference implementation
 // does (100 MB), so a corrupt length cannot make the reader allocate gigabytes.
-const maxSafetensorsHeader = 100 << 20
+const maxHeaderSize = 100 << 20
 
 // metadataKey is the reserved header key holding the string-to-string metadata.
 const metadataKey = "__metadata__"
 
-// STensor is one named tensor of a safetensors file. DType is DTypeF32 or
-// DTypeI64 and says which of F32 or I64 holds the values, row-major; the other
-// is nil. Shape [] is a scalar (one value).
-type STensor struct {
+// Tensor is one named tensor of a safetensors file. DType is F32 or I64
+// and says which of the fields F32 or I64 holds the values, row-major; the
+// other is nil. Shape [] is a scalar (one value).
+type Tensor struct {
 	Name  string
-	DType string
+	DType DType
 	Shape []int
 	F32   []float32
 	I64   []int64
 }
 
 // NumElements returns the product of the tensor's shape (1 for a scalar).
-func (t *STensor) NumElements() int {
+func (t *Tensor) NumElements() int {
 	n := 1
 	for _, d := range t.Shape {
 		n *= d
@@ -62,26 +53,26 @@ func (t *STensor) NumElements() int {
 	return n
 }
 
-// stHeaderEntry is one tensor's entry of the JSON header.
-type stHeaderEntry struct {
-	DType       string   `json:"dtype"`
+// headerEntry is one tensor's entry of the JSON header.
+type headerEntry struct {
+	DType       DType    `json:"dtype"`
 	Shape       []int    `json:"shape"`
 	DataOffsets [2]int64 `json:"data_offsets"`
 }
 
-// WriteSafetensors writes ts, in the order given, and meta (may be nil) to
-// path in the safetensors format. The file is replaced atomically (see
-// writeAtomic): a crash leaves the old file or the new one, never a partial
-// one. An invalid tensor (empty or duplicate name, unknown dtype, negative
-// dimension, value count not matching the shape) is reported as an error
-// naming it rather than a panic, so a checkpoint writer in a training loop
-// fails without losing the run.
-func WriteSafetensors(path string, ts []STensor, meta map[string]string) error {
-	header, err := safetensorsHeader(ts, meta)
+// WriteFile writes ts, in the order given, and meta (may be nil) to path
+// in the safetensors format. The file is replaced atomically
+// (fsutil.WriteFileAtomic): a crash leaves the old file or the new one,
+// never a partial one. An invalid tensor (empty or duplicate name, unknown
+// dtype, negative dimension, value count not matching the shape) is
+// reported as an error naming it rather than a panic, so a checkpoint
+// writer in a training loop fails without losing the run.
+func WriteFile(path string, ts []Tensor, meta map[string]string) error {
+	header, err := encodeHeader(ts, meta)
 	if err != nil {
-		return fmt.Errorf("trainer: safetensors %s: %w", path, err)
+		return fmt.Errorf("safetensors: %s: %w", path, err)
 	}
-	return writeAtomic(path, func(w io.Writer) error {
+	err = fsutil.WriteFileAtomic(path, func(w io.Writer) error {
 		var n [8]byte
 		binary.LittleEndian.PutUint64(n[:], uint64(len(header)))
 		if _, err := w.Write(n[:]); err != nil {
@@ -90,34 +81,44 @@ func WriteSafetensors(path string, ts []STensor, meta map[string]string) error {
 		if _, err := w.Write(header); err != nil {
 			return err
 		}
-		var buf [8]byte
-		for i := range ts {
-			t := &ts[i]
-			switch t.DType {
-			case DTypeF32:
-				for _, v := range t.F32 {
-					binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(v))
-					if _, err := w.Write(buf[:4]); err != nil {
-						return err
-					}
+		return writeData(w, ts)
+	})
+	if err != nil {
+		return fmt.Errorf("safetensors: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeData writes the values of ts, one after the other, little-endian.
+func writeData(w io.Writer, ts []Tensor) error {
+	var buf [8]byte
+	for i := range ts {
+		t := &ts[i]
+		switch t.DType {
+		case F32:
+			for _, v := range t.F32 {
+				binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(v))
+				if _, err := w.Write(buf[:4]); err != nil {
+					return err
 				}
-			case DTypeI64:
-				for _, v := range t.I64 {
-					binary.LittleEndian.PutUint64(buf[:], uint64(v))
-					if _, err := w.Write(buf[:]); err != nil {
-						return err
-					}
+			}
+		case I64:
+			for _, v := range t.I64 {
+				binary.LittleEndian.PutUint64(buf[:], uint64(v))
+				if _, err := w.Write(buf[:]); err != nil {
+					return err
 				}
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
-// safetensorsHeader validates ts and returns the padded JSON header. It is
-// written by hand rather than with json.Marshal of a map so the tensors appear
-// in the order given (Go would sort the keys) and the metadata comes first.
-func safetensorsHeader(ts []STensor, meta map[string]string) ([]byte, error) {
+// encodeHeader validates ts and returns the padded JSON header. It is
+// written by hand rather than with json.Marshal of a map so the tensors
+// appear in the order given (Go would sort the keys) and the metadata
+// comes first.
+func encodeHeader(ts []Tensor, meta map[string]string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	if len(meta) > 0 {
@@ -139,11 +140,11 @@ func safetensorsHeader(ts []STensor, meta map[string]string) ([]byte, error) {
 	var offset int64
 	for i := range ts {
 		t := &ts[i]
-		if err := checkSTensor(t, seen); err != nil {
+		if err := checkTensor(t, seen); err != nil {
 			return nil, err
 		}
 		size := int64(t.NumElements()) * dtypeSize(t.DType)
-		e := stHeaderEntry{DType: t.DType, Shape: t.Shape, DataOffsets: [2]int64{offset, offset + size}}
+		e := headerEntry{DType: t.DType, Shape: t.Shape, DataOffsets: [2]int64{offset, offset + size}}
 		if e.Shape == nil {
 			e.Shape = []int{} // a scalar is "shape":[], never null
 		}
@@ -165,8 +166,8 @@ func safetensorsHeader(ts []STensor, meta map[string]string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// checkSTensor reports what is wrong with t, if anything; seen collects names.
-func checkSTensor(t *STensor, seen map[string]bool) error {
+// checkTensor reports what is wrong with t, if anything; seen collects names.
+func checkTensor(t *Tensor, seen map[string]bool) error {
 	switch {
 	case t.Name == "":
 		return errors.New("tensor with an empty name")
@@ -183,48 +184,48 @@ func checkSTensor(t *STensor, seen map[string]bool) error {
 	}
 	n := t.NumElements()
 	switch t.DType {
-	case DTypeF32:
+	case F32:
 		if len(t.F32) != n || t.I64 != nil {
 			return fmt.Errorf("tensor %q: F32 with shape %v needs %d values in F32 (and none in I64), has %d (and %d)",
 				t.Name, t.Shape, n, len(t.F32), len(t.I64))
 		}
-	case DTypeI64:
+	case I64:
 		if len(t.I64) != n || t.F32 != nil {
 			return fmt.Errorf("tensor %q: I64 with shape %v needs %d values in I64 (and none in F32), has %d (and %d)",
 				t.Name, t.Shape, n, len(t.I64), len(t.F32))
 		}
 	default:
-		return fmt.Errorf("tensor %q: dtype %q is not %s or %s", t.Name, t.DType, DTypeF32, DTypeI64)
+		return fmt.Errorf("tensor %q: dtype %q is not %s or %s", t.Name, t.DType, F32, I64)
 	}
 	return nil
 }
 
-// ReadSafetensors reads a safetensors file of F32 and I64 tensors. The
+// ReadFile reads a safetensors file of F32 and I64 tensors. The
 // tensors come back in file order (by data offset), with the metadata (nil
 // when the file has none). Everything is checked before it is trusted: the
 // header length against the file size, that the offsets tile the data buffer
 // exactly, and that each tensor's byte length is its shape's element count
 // times its dtype's size. Errors name the file and, where one is at fault,
 // the tensor.
-func ReadSafetensors(path string) ([]STensor, map[string]string, error) {
-	raw, size, err := readSafetensorsFile(path)
+func ReadFile(path string) ([]Tensor, map[string]string, error) {
+	raw, size, err := readPrefix(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("trainer: safetensors: %w", err)
+		return nil, nil, fmt.Errorf("safetensors: %w", err)
 	}
-	ts, meta, err := parseSafetensors(raw, size)
+	ts, meta, err := parse(raw, size)
 	if err != nil {
-		return nil, nil, fmt.Errorf("trainer: safetensors %s: %w", path, err)
+		return nil, nil, fmt.Errorf("safetensors: %s: %w", path, err)
 	}
 	return ts, meta, nil
 }
 
-// readSafetensorsFile reads a regular file (a device such as /dev/zero or
+// readPrefix reads a regular file (a device such as /dev/zero or
 // a FIFO is refused before it is opened) of size bytes, but no more of it
 // than its header describes, plus one byte to tell trailing garbage: the
 // header alone when it is not valid, the 8-byte length alone when that
-// does not fit. So a huge (say sparse) file is refused by parseSafetensors
+// does not fit. So a huge (say sparse) file is refused by parse
 // without being read whole.
-func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
+func readPrefix(path string) (raw []byte, size int64, err error) {
 	f, size, err := fsutil.OpenRegular(path)
 	if pe := (*fs.PathError)(nil); err != nil && !errors.As(err, &pe) {
 		err = fmt.Errorf("%s: %w", path, err) // "not a regular file (a device)" names no path
@@ -237,7 +238,7 @@ func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
 	var head [8]byte
 	if _, err := io.ReadFull(f, head[:]); err == nil {
 		limit = 8
-		if n := binary.LittleEndian.Uint64(head[:]); n <= maxSafetensorsHeader && n <= uint64(size-8) {
+		if n := binary.LittleEndian.Uint64(head[:]); n <= maxHeaderSize && n <= uint64(size-8) {
 			limit = 8 + int64(n)
 			header := make([]byte, n)
 			if _, err := io.ReadFull(f, header); err == nil {
@@ -260,14 +261,14 @@ func readSafetensorsFile(path string) (raw []byte, size int64, err error) {
 
 // dataEnd is the end of the data buffer a header describes: the largest
 // end offset of its tensors (ok is false when the header is not valid
-// JSON; parseSafetensors then says what is wrong).
+// JSON; parse then says what is wrong).
 func dataEnd(header []byte) (end int64, ok bool) {
 	var entries map[string]json.RawMessage
 	if json.Unmarshal(header, &entries) != nil {
 		return 0, false
 	}
 	for name, msg := range entries {
-		var e stHeaderEntry
+		var e headerEntry
 		if name == metadataKey || json.Unmarshal(msg, &e) != nil {
 			continue
 		}
@@ -276,14 +277,14 @@ func dataEnd(header []byte) (end int64, ok bool) {
 	return end, true
 }
 
-// parseSafetensors decodes a safetensors file of size bytes from raw, all
-// of it or the prefix readSafetensorsFile read.
-func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, error) {
+// parse decodes a safetensors file of size bytes from raw, all of it or
+// the prefix readPrefix read.
+func parse(raw []byte, size int64) ([]Tensor, map[string]string, error) {
 	if size < 8 || len(raw) < 8 {
 		return nil, nil, fmt.Errorf("file is %d bytes, too short for the 8-byte header length (truncated or not safetensors)", size)
 	}
 	n := binary.LittleEndian.Uint64(raw[:8])
-	if n > maxSafetensorsHeader || n > uint64(size-8) || n > uint64(len(raw)-8) {
+	if n > maxHeaderSize || n > uint64(size-8) || n > uint64(len(raw)-8) {
 		return nil, nil, fmt.Errorf("header length %d does not fit in the file's %d bytes (truncated or not safetensors)", n, size)
 	}
 	header, data := raw[8:8+n], raw[8+n:]
@@ -298,17 +299,17 @@ func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, err
 		}
 		delete(entries, metadataKey)
 	}
-	ts := make([]STensor, 0, len(entries))
+	ts := make([]Tensor, 0, len(entries))
 	offs := make([][2]int64, 0, len(entries))
 	for name, msg := range entries {
-		var e stHeaderEntry
+		var e headerEntry
 		if err := json.Unmarshal(msg, &e); err != nil {
 			return nil, nil, fmt.Errorf("tensor %q: bad header entry: %w", name, err)
 		}
 		if err := checkEntry(name, e); err != nil {
 			return nil, nil, err
 		}
-		ts = append(ts, STensor{Name: name, DType: e.DType, Shape: e.Shape})
+		ts = append(ts, Tensor{Name: name, DType: e.DType, Shape: e.Shape})
 		offs = append(offs, e.DataOffsets)
 	}
 	idx := make([]int, len(ts))
@@ -325,7 +326,7 @@ func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, err
 		}
 		return ts[idx[a]].Name < ts[idx[b]].Name
 	})
-	out := make([]STensor, len(ts))
+	out := make([]Tensor, len(ts))
 	var next int64
 	for k, i := range idx {
 		t, o := ts[i], offs[i]
@@ -335,7 +336,7 @@ func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, err
 		if o[1] > int64(len(data)) {
 			return nil, nil, fmt.Errorf("tensor %q: data_offsets [%d, %d] run past the %d-byte data buffer (truncated file?)", t.Name, o[0], o[1], len(data))
 		}
-		decodeSTensor(&t, data[o[0]:o[1]])
+		decodeTensor(&t, data[o[0]:o[1]])
 		out[k] = t
 		next = o[1]
 	}
@@ -347,10 +348,10 @@ func parseSafetensors(raw []byte, size int64) ([]STensor, map[string]string, err
 
 // checkEntry checks one header entry on its own: dtype, shape, and that the
 // byte length its offsets give matches its shape.
-func checkEntry(name string, e stHeaderEntry) error {
+func checkEntry(name string, e headerEntry) error {
 	size := dtypeSize(e.DType)
 	if size == 0 {
-		return fmt.Errorf("tensor %q: dtype %q is not supported (only %s and %s)", name, e.DType, DTypeF32, DTypeI64)
+		return fmt.Errorf("tensor %q: dtype %q is not supported (only %s and %s)", name, e.DType, F32, I64)
 	}
 	if e.Shape == nil {
 		return fmt.Errorf("tensor %q: missing shape", name)
@@ -378,16 +379,16 @@ func checkEntry(name string, e stHeaderEntry) error {
 	return nil
 }
 
-// decodeSTensor fills t's values from its little-endian bytes, whose length
+// decodeTensor fills t's values from its little-endian bytes, whose length
 // checkEntry has already matched to the shape.
-func decodeSTensor(t *STensor, b []byte) {
+func decodeTensor(t *Tensor, b []byte) {
 	switch t.DType {
-	case DTypeF32:
+	case F32:
 		t.F32 = make([]float32, len(b)/4)
 		for i := range t.F32 {
 			t.F32[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
 		}
-	case DTypeI64:
+	case I64:
 		t.I64 = make([]int64, len(b)/8)
 		for i := range t.I64 {
 			t.I64[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
@@ -396,11 +397,11 @@ func decodeSTensor(t *STensor, b []byte) {
 }
 
 // dtypeSize is the byte size of one element of a supported dtype, else 0.
-func dtypeSize(dtype string) int64 {
+func dtypeSize(dtype DType) int64 {
 	switch dtype {
-	case DTypeF32:
+	case F32:
 		return 4
-	case DTypeI64:
+	case I64:
 		return 8
 	}
 	return 0

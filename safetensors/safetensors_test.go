@@ -1,4 +1,4 @@
-package trainer
+package safetensors
 
 import (
 	"bytes"
@@ -14,21 +14,21 @@ import (
 
 // sampleTensors covers both dtypes, a scalar, an empty tensor, and float
 // values whose bits must survive (negative zero, NaN, infinities, subnormal).
-func sampleTensors() []STensor {
-	return []STensor{
-		{Name: "0.weight", DType: DTypeF32, Shape: []int{2, 1, 3, 3}, F32: []float32{
+func sampleTensors() []Tensor {
+	return []Tensor{
+		{Name: "0.weight", DType: F32, Shape: []int{2, 1, 3, 3}, F32: []float32{
 			1, -2, 3.5, 0.1, float32(math.Copysign(0, -1)), 1e-40, float32(math.Inf(1)), float32(math.Inf(-1)), 7,
 			-0.25, 1e30, 2, 3, 4, 5, 6, 7, 8}},
-		{Name: "0.bias", DType: DTypeF32, Shape: []int{2}, F32: []float32{0.5, float32(math.NaN())}},
-		{Name: "1.num_batches_tracked", DType: DTypeI64, Shape: []int{}, I64: []int64{54000}},
-		{Name: "empty", DType: DTypeF32, Shape: []int{0, 3}},
-		{Name: "z.counts", DType: DTypeI64, Shape: []int{3}, I64: []int64{-1, math.MaxInt64, math.MinInt64}},
-		{Name: "a \"quoted\" name", DType: DTypeF32, Shape: []int{1}, F32: []float32{42}},
+		{Name: "0.bias", DType: F32, Shape: []int{2}, F32: []float32{0.5, float32(math.NaN())}},
+		{Name: "1.num_batches_tracked", DType: I64, Shape: []int{}, I64: []int64{54000}},
+		{Name: "empty", DType: F32, Shape: []int{0, 3}},
+		{Name: "z.counts", DType: I64, Shape: []int{3}, I64: []int64{-1, math.MaxInt64, math.MinInt64}},
+		{Name: "a \"quoted\" name", DType: F32, Shape: []int{1}, F32: []float32{42}},
 	}
 }
 
 // sameTensors compares two tensor lists bit for bit (NaN equals NaN).
-func sameTensors(t *testing.T, got, want []STensor) {
+func sameTensors(t *testing.T, got, want []Tensor) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d tensors, want %d", len(got), len(want))
@@ -54,14 +54,14 @@ func sameTensors(t *testing.T, got, want []STensor) {
 	}
 }
 
-func TestSafetensorsRoundTrip(t *testing.T) {
+func TestRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "model.safetensors")
 	ts := sampleTensors()
 	meta := map[string]string{"arch": "conv:2:3,bn", "input": "1,28,28", "note": "<&>"}
-	if err := WriteSafetensors(path, ts, meta); err != nil {
+	if err := WriteFile(path, ts, meta); err != nil {
 		t.Fatal(err)
 	}
-	got, gotMeta, err := ReadSafetensors(path)
+	got, gotMeta, err := ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +103,13 @@ func TestSafetensorsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSafetensorsNoMetadata(t *testing.T) {
+func TestNoMetadata(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.safetensors")
-	ts := []STensor{{Name: "w", DType: DTypeF32, Shape: []int{1}, F32: []float32{1}}}
-	if err := WriteSafetensors(path, ts, nil); err != nil {
+	ts := []Tensor{{Name: "w", DType: F32, Shape: []int{1}, F32: []float32{1}}}
+	if err := WriteFile(path, ts, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, meta, err := ReadSafetensors(path)
+	got, meta, err := ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,26 +119,26 @@ func TestSafetensorsNoMetadata(t *testing.T) {
 	}
 }
 
-func TestSafetensorsWriteRefusesBadTensors(t *testing.T) {
+func TestWriteRefusesBadTensors(t *testing.T) {
 	f := func(n int) []float32 { return make([]float32, n) }
 	tests := []struct {
 		name string
-		ts   []STensor
+		ts   []Tensor
 		want string
 	}{
-		{"empty name", []STensor{{DType: DTypeF32, Shape: []int{1}, F32: f(1)}}, "empty name"},
-		{"reserved", []STensor{{Name: "__metadata__", DType: DTypeF32, Shape: []int{1}, F32: f(1)}}, "reserved"},
-		{"duplicate", []STensor{{Name: "a", DType: DTypeF32, Shape: []int{1}, F32: f(1)}, {Name: "a", DType: DTypeF32, Shape: []int{1}, F32: f(1)}}, `"a" appears twice`},
-		{"count", []STensor{{Name: "w", DType: DTypeF32, Shape: []int{2, 3}, F32: f(5)}}, `"w": F32 with shape [2 3] needs 6`},
-		{"both", []STensor{{Name: "w", DType: DTypeI64, Shape: []int{1}, I64: []int64{1}, F32: f(1)}}, `"w": I64`},
-		{"dtype", []STensor{{Name: "w", DType: "F16", Shape: []int{1}, F32: f(1)}}, `dtype "F16"`},
-		{"negative", []STensor{{Name: "w", DType: DTypeF32, Shape: []int{-1, -1}, F32: f(1)}}, "negative dimension"},
+		{"empty name", []Tensor{{DType: F32, Shape: []int{1}, F32: f(1)}}, "empty name"},
+		{"reserved", []Tensor{{Name: "__metadata__", DType: F32, Shape: []int{1}, F32: f(1)}}, "reserved"},
+		{"duplicate", []Tensor{{Name: "a", DType: F32, Shape: []int{1}, F32: f(1)}, {Name: "a", DType: F32, Shape: []int{1}, F32: f(1)}}, `"a" appears twice`},
+		{"count", []Tensor{{Name: "w", DType: F32, Shape: []int{2, 3}, F32: f(5)}}, `"w": F32 with shape [2 3] needs 6`},
+		{"both", []Tensor{{Name: "w", DType: I64, Shape: []int{1}, I64: []int64{1}, F32: f(1)}}, `"w": I64`},
+		{"dtype", []Tensor{{Name: "w", DType: "F16", Shape: []int{1}, F32: f(1)}}, `dtype "F16"`},
+		{"negative", []Tensor{{Name: "w", DType: F32, Shape: []int{-1, -1}, F32: f(1)}}, "negative dimension"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "bad.safetensors")
-			err := WriteSafetensors(path, tc.ts, nil)
+			err := WriteFile(path, tc.ts, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("got error %v, want one naming %s and containing %q", err, path, tc.want)
 			}
@@ -149,18 +149,18 @@ func TestSafetensorsWriteRefusesBadTensors(t *testing.T) {
 	}
 }
 
-// TestSafetensorsWriteKeepsOldFile checks atomicity from the outside: a write
+// TestWriteKeepsOldFile checks atomicity from the outside: a write
 // that fails leaves the previous file intact and no temporary file.
-func TestSafetensorsWriteKeepsOldFile(t *testing.T) {
+func TestWriteKeepsOldFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "model.safetensors")
 	ts := sampleTensors()
-	if err := WriteSafetensors(path, ts, nil); err != nil {
+	if err := WriteFile(path, ts, nil); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
-	bad := append(sampleTensors(), STensor{Name: "bad", DType: DTypeF32, Shape: []int{4}})
-	if err := WriteSafetensors(path, bad, nil); err == nil {
+	bad := append(sampleTensors(), Tensor{Name: "bad", DType: F32, Shape: []int{4}})
+	if err := WriteFile(path, bad, nil); err == nil {
 		t.Fatal("a bad tensor was written")
 	}
 	after, _ := os.ReadFile(path)
@@ -172,9 +172,9 @@ func TestSafetensorsWriteKeepsOldFile(t *testing.T) {
 	}
 }
 
-// makeSafetensors builds a file by hand from a header object and data bytes,
+// makeFile builds a file by hand from a header object and data bytes,
 // padding the header as the format requires.
-func makeSafetensors(t *testing.T, header map[string]any, data []byte) []byte {
+func makeFile(t *testing.T, header map[string]any, data []byte) []byte {
 	t.Helper()
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -187,10 +187,10 @@ func makeSafetensors(t *testing.T, header map[string]any, data []byte) []byte {
 	return append(append(out, h...), data...)
 }
 
-func TestSafetensorsReadRefusesCorruptFiles(t *testing.T) {
+func TestReadRefusesCorruptFiles(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.safetensors")
-	if err := WriteSafetensors(good, sampleTensors(), map[string]string{"arch": "fc:10"}); err != nil {
+	if err := WriteFile(good, sampleTensors(), map[string]string{"arch": "fc:10"}); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := os.ReadFile(good)
@@ -213,16 +213,16 @@ func TestSafetensorsReadRefusesCorruptFiles(t *testing.T) {
 		{"truncated data", raw[:len(raw)-3], `"a \"quoted\" name"`},
 		{"trailing bytes", append(append([]byte{}, raw...), 0, 0, 0, 0), "trailing"},
 		{"not json", append(binary.LittleEndian.AppendUint64(nil, 8), []byte("not json")...), "not a JSON object"},
-		{"bad metadata", makeSafetensors(t, map[string]any{"__metadata__": map[string]any{"n": 3}}, nil), "__metadata__"},
-		{"dtype", makeSafetensors(t, map[string]any{"w": entry("F16", []int{2}, 0, 4)}, make([]byte, 4)), `"w": dtype "F16"`},
-		{"shape mismatch", makeSafetensors(t, map[string]any{"w": entry("F32", []int{3}, 0, 8)}, make([]byte, 8)), `"w": shape [3] of F32 needs 12 bytes`},
-		{"no shape", makeSafetensors(t, map[string]any{"w": map[string]any{"dtype": "F32", "data_offsets": []int{0, 4}}}, make([]byte, 4)), `"w": missing shape`},
-		{"negative dim", makeSafetensors(t, map[string]any{"w": entry("F32", []int{-1, -4}, 0, 16)}, make([]byte, 16)), `"w": negative`},
-		{"overflowing shape", makeSafetensors(t, map[string]any{"w": entry("F32", []int{1 << 31, 1 << 31, 1 << 31}, 0, 0)}, nil), `"w": shape`},
-		{"reversed offsets", makeSafetensors(t, map[string]any{"w": entry("F32", []int{1}, 4, 0)}, make([]byte, 4)), `"w": data_offsets [4, 0]`},
-		{"gap", makeSafetensors(t, map[string]any{"a": entry("F32", []int{1}, 0, 4), "b": entry("F32", []int{1}, 8, 12)}, make([]byte, 12)), `"b": data_offsets [8, 12] leave a gap`},
-		{"overlap", makeSafetensors(t, map[string]any{"a": entry("F32", []int{2}, 0, 8), "b": entry("F32", []int{1}, 4, 8)}, make([]byte, 8)), "overlap"},
-		{"past the end", makeSafetensors(t, map[string]any{"a": entry("I64", []int{2}, 0, 16)}, make([]byte, 8)), `"a": data_offsets [0, 16] run past`},
+		{"bad metadata", makeFile(t, map[string]any{"__metadata__": map[string]any{"n": 3}}, nil), "__metadata__"},
+		{"dtype", makeFile(t, map[string]any{"w": entry("F16", []int{2}, 0, 4)}, make([]byte, 4)), `"w": dtype "F16"`},
+		{"shape mismatch", makeFile(t, map[string]any{"w": entry("F32", []int{3}, 0, 8)}, make([]byte, 8)), `"w": shape [3] of F32 needs 12 bytes`},
+		{"no shape", makeFile(t, map[string]any{"w": map[string]any{"dtype": "F32", "data_offsets": []int{0, 4}}}, make([]byte, 4)), `"w": missing shape`},
+		{"negative dim", makeFile(t, map[string]any{"w": entry("F32", []int{-1, -4}, 0, 16)}, make([]byte, 16)), `"w": negative`},
+		{"overflowing shape", makeFile(t, map[string]any{"w": entry("F32", []int{1 << 31, 1 << 31, 1 << 31}, 0, 0)}, nil), `"w": shape`},
+		{"reversed offsets", makeFile(t, map[string]any{"w": entry("F32", []int{1}, 4, 0)}, make([]byte, 4)), `"w": data_offsets [4, 0]`},
+		{"gap", makeFile(t, map[string]any{"a": entry("F32", []int{1}, 0, 4), "b": entry("F32", []int{1}, 8, 12)}, make([]byte, 12)), `"b": data_offsets [8, 12] leave a gap`},
+		{"overlap", makeFile(t, map[string]any{"a": entry("F32", []int{2}, 0, 8), "b": entry("F32", []int{1}, 4, 8)}, make([]byte, 8)), "overlap"},
+		{"past the end", makeFile(t, map[string]any{"a": entry("I64", []int{2}, 0, 16)}, make([]byte, 8)), `"a": data_offsets [0, 16] run past`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,7 +230,7 @@ func TestSafetensorsReadRefusesCorruptFiles(t *testing.T) {
 			if err := os.WriteFile(path, tc.file, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, _, err := ReadSafetensors(path)
+			_, _, err := ReadFile(path)
 			if err == nil {
 				t.Fatal("corrupt file was accepted")
 			}
@@ -239,14 +239,14 @@ func TestSafetensorsReadRefusesCorruptFiles(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := ReadSafetensors(filepath.Join(dir, "missing.safetensors")); err == nil || !strings.Contains(err.Error(), "missing.safetensors") {
+	if _, _, err := ReadFile(filepath.Join(dir, "missing.safetensors")); err == nil || !strings.Contains(err.Error(), "missing.safetensors") {
 		t.Errorf("missing file: got %v", err)
 	}
 }
 
-// TestSafetensorsReadOrder checks tensors come back in data order, whatever
+// TestReadOrder checks tensors come back in data order, whatever
 // order the JSON object lists them in.
-func TestSafetensorsReadOrder(t *testing.T) {
+func TestReadOrder(t *testing.T) {
 	entry := func(b, e int) map[string]any {
 		return map[string]any{"dtype": "F32", "shape": []int{(e - b) / 4}, "data_offsets": []int{b, e}}
 	}
@@ -255,18 +255,18 @@ func TestSafetensorsReadOrder(t *testing.T) {
 	binary.LittleEndian.PutUint32(data[4:], math.Float32bits(2))
 	binary.LittleEndian.PutUint32(data[8:], math.Float32bits(3))
 	// json.Marshal sorts keys: "a" < "b" < "c" but their data is c, a, b.
-	file := makeSafetensors(t, map[string]any{"a": entry(4, 8), "b": entry(8, 12), "c": entry(0, 4)}, data)
+	file := makeFile(t, map[string]any{"a": entry(4, 8), "b": entry(8, 12), "c": entry(0, 4)}, data)
 	path := filepath.Join(t.TempDir(), "order.safetensors")
 	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := ReadSafetensors(path)
+	got, _, err := ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameTensors(t, got, []STensor{
-		{Name: "c", DType: DTypeF32, Shape: []int{1}, F32: []float32{1}},
-		{Name: "a", DType: DTypeF32, Shape: []int{1}, F32: []float32{2}},
-		{Name: "b", DType: DTypeF32, Shape: []int{1}, F32: []float32{3}},
+	sameTensors(t, got, []Tensor{
+		{Name: "c", DType: F32, Shape: []int{1}, F32: []float32{1}},
+		{Name: "a", DType: F32, Shape: []int{1}, F32: []float32{2}},
+		{Name: "b", DType: F32, Shape: []int{1}, F32: []float32{3}},
 	})
 }

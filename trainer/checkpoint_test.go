@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/glcnn/glcnn/gpu/gputest"
+	"github.com/glcnn/glcnn/modelfile"
 )
 
 // TestCheckpointOfOtherInput: a checkpoint made for 28x28 images is not
@@ -23,7 +24,7 @@ func TestCheckpointOfOtherInput(t *testing.T) {
 	defer a.Release()
 	a.Model.Init(1)
 	path := filepath.Join(t.TempDir(), CheckpointFile)
-	if err := a.saveCheckpoint(path, checkpoint{Epoch: 1}); err != nil {
+	if err := a.saveCheckpoint(path, modelfile.Checkpoint{Epoch: 1}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := NewSession(d, cfg, []int{1, 29, 29}, 4)

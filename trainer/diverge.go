@@ -6,6 +6,7 @@ import (
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/layers"
+	"github.com/glcnn/glcnn/modelfile"
 )
 
 // explosion is how many times its reference a loss may grow before the run
@@ -99,25 +100,8 @@ func (s *Session) stateTensors() (names []string, ts []*layers.Tensor) {
 	}
 	_, bufs := s.Opt.State()
 	for i, b := range bufs {
-		names = append(names, optimizerStateName(i))
+		names = append(names, modelfile.OptimizerStateName(i))
 		ts = append(ts, b)
 	}
 	return names, ts
-}
-
-// allFinite checks tensors on the CPU: the last guard before a file is
-// written, and the first after one is read.
-func allFinite(ts []STensor) error {
-	for _, t := range ts {
-		bad := 0
-		for _, v := range t.F32 {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				bad++
-			}
-		}
-		if bad > 0 {
-			return fmt.Errorf("%d of the %d values of %s are not finite", bad, len(t.F32), t.Name)
-		}
-	}
-	return nil
 }

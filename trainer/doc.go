@@ -44,8 +44,9 @@
 // nn.Sequential's state_dict ("0.weight", "1.running_mean", ...), so a
 // model file loads into PyTorch with load_state_dict(strict=True)
 // (scripts/check_safetensors.py does that, compares predictions, and
-// exports ONNX). Model files are safetensors ([WriteSafetensors],
-// [ReadSafetensors]).
+// exports ONNX). Package modelfile reads and writes the model and
+// checkpoint files (safetensors, through package safetensors) without a
+// device; this package builds their networks and loads them.
 //
 // # Devices
 //

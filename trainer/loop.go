@@ -10,6 +10,7 @@ import (
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/modelfile"
 	"github.com/glcnn/glcnn/report"
 )
 
@@ -66,9 +67,9 @@ func (r *runner) release() {
 
 // start initialises the model, or restores it from the checkpoint the run
 // resumes, and returns that checkpoint (the zero one for a new run).
-func (r *runner) start() (checkpoint, error) {
+func (r *runner) start() (modelfile.Checkpoint, error) {
 	s, opt := r.s, r.opt
-	var ck checkpoint
+	var ck modelfile.Checkpoint
 	if opt.Resume {
 		var err error
 		if ck, err = s.loadCheckpoint(filepath.Join(opt.Dir, CheckpointFile)); err != nil {
@@ -108,7 +109,7 @@ func (r *runner) epoch(ctx context.Context, epoch, from int, spent float64) (sto
 	}
 	sum, correct := s.Loss.ReadSums() // waits for the epoch's last step
 	trainDur := time.Since(t0)
-	m := EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(n), TrainAcc: float64(correct) / float64(n),
+	m := report.EpochMetrics{Epoch: epoch + 1, TrainLoss: sum / float64(n), TrainAcc: float64(correct) / float64(n),
 		LR: cfg.LR((epoch+1)*r.steps-1, r.steps*cfg.Epochs, epoch), ValLoss: math.NaN(), ValAcc: math.NaN()}
 	what, err := s.judge(&m, r.rv, r.res.Metrics)
 	if err != nil {
@@ -122,7 +123,7 @@ func (r *runner) epoch(ctx context.Context, epoch, from int, spent float64) (sto
 	r.res.Metrics = append(r.res.Metrics, m)
 	fmt.Fprintf(opt.Log, "epoch %2d/%d  loss %.4f  acc %.2f%%  val_loss %.4f  val_acc %.2f%%  lr %.3g  %.1fs  %.0f img/s\n",
 		m.Epoch, cfg.Epochs, m.TrainLoss, 100*m.TrainAcc, m.ValLoss, 100*m.ValAcc, m.LR, m.Seconds, m.ImgPerSec)
-	if err := s.saveRun(opt.Dir, checkpoint{Epoch: epoch + 1, Metrics: r.res.Metrics}); err != nil {
+	if err := s.saveRun(opt.Dir, modelfile.Checkpoint{Epoch: epoch + 1, Metrics: r.res.Metrics}); err != nil {
 		return true, err
 	}
 	r.kept, r.keptStep = epoch+1, 0
@@ -162,7 +163,7 @@ func (r *runner) interrupt(epoch, done int, seconds float64) error {
 		return r.diverged(epoch, err.Error())
 	}
 	acc, correct := s.Loss.RawSums()
-	ck := checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: r.res.Metrics, Seconds: seconds}
+	ck := modelfile.Checkpoint{Epoch: epoch, StepInEpoch: done, LossAcc: acc, Correct: correct, Metrics: r.res.Metrics, Seconds: seconds}
 	if err := s.saveRun(opt.Dir, ck); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/layers"
+	"github.com/glcnn/glcnn/safetensors"
 )
 
 // Model is a sequential network on the GPU, built from a Spec.
@@ -101,15 +102,15 @@ func stateName(i int, name string) string { return fmt.Sprintf("%d.%s", i, name)
 
 // StateDict downloads every parameter and buffer under the names the
 // equivalent PyTorch nn.Sequential's state_dict uses ("0.weight", ...).
-func (m *Model) StateDict() []STensor {
-	var ts []STensor
+func (m *Model) StateDict() []safetensors.Tensor {
+	var ts []safetensors.Tensor
 	for i, l := range m.Layers {
 		for _, p := range l.Params() {
-			ts = append(ts, STensor{Name: stateName(i, p.Name), DType: "F32",
+			ts = append(ts, safetensors.Tensor{Name: stateName(i, p.Name), DType: safetensors.F32,
 				Shape: append([]int(nil), p.Value.Shape...), F32: p.Value.Read()})
 		}
 		if bn, ok := l.(*layers.BatchNorm); ok {
-			ts = append(ts, STensor{Name: fmt.Sprintf("%d.num_batches_tracked", i), DType: "I64",
+			ts = append(ts, safetensors.Tensor{Name: fmt.Sprintf("%d.num_batches_tracked", i), DType: safetensors.I64,
 				Shape: []int{}, I64: []int64{bn.NumBatchesTracked}})
 		}
 	}
@@ -119,8 +120,8 @@ func (m *Model) StateDict() []STensor {
 // LoadStateDict uploads tensors by name; every parameter and buffer of the
 // model must be present with its shape, and nothing else (strict, as
 // PyTorch's load_state_dict).
-func (m *Model) LoadStateDict(ts []STensor) error {
-	byName := map[string]*STensor{}
+func (m *Model) LoadStateDict(ts []safetensors.Tensor) error {
+	byName := map[string]*safetensors.Tensor{}
 	for i := range ts {
 		byName[ts[i].Name] = &ts[i]
 	}

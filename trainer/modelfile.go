@@ -3,45 +3,44 @@ package trainer
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
+	"github.com/glcnn/glcnn/modelfile"
+	"github.com/glcnn/glcnn/safetensors"
 )
 
-// metadata is what a model file says about itself, and which glcnn wrote
-// it (glcnn_version, and glcnn_revision when the build recorded it).
-func (s *Session) metadata() map[string]string {
+// meta is what a model file says about the session's network, and which
+// glcnn wrote it (glcnn_version, and glcnn_revision when the build
+// recorded it).
+func (s *Session) meta() modelfile.Meta {
 	b := Build()
-	meta := map[string]string{
-		"format":  "glcnn",
-		"arch":    s.Model.Spec.String(),
-		"input":   strings.Trim(strings.Join(strings.Fields(fmt.Sprint(s.Model.In)), ","), "[]"),
-		"classes": strings.Join(data.ClassNames[:], "|"),
-		"mean":    strconv.FormatFloat(s.Cfg.Mean, 'g', -1, 64),
-		"std":     strconv.FormatFloat(s.Cfg.Std, 'g', -1, 64),
+	m := modelfile.Meta{
+		Arch:    s.Model.Spec.String(),
+		Input:   s.Model.In,
+		Classes: data.ClassNames[:],
+		Mean:    s.Cfg.Mean,
+		Std:     s.Cfg.Std,
 
-		"glcnn_version": b.Version,
-		"glcnn_go":      b.Go,
-	}
-	if b.Revision != "" {
-		meta["glcnn_revision"] = b.Revision
+		GlcnnVersion:  b.Version,
+		GlcnnGo:       b.Go,
+		GlcnnRevision: b.Revision,
 	}
 	// The built model's shapes work out, so Modules cannot fail here.
 	if mods, err := ModulesJSON(s.Model.Spec, s.Model.In); err == nil {
-		meta["modules"] = mods
+		m.Modules = mods
 	}
-	return meta
+	return m
 }
 
 // ModulesJSON is the PyTorch nn.Sequential of spec on per-sample input in,
 // as a JSON list of modules in order: [{"type": "Conv2d", "args": [1, 16,
 // 3], "kwargs": {"padding": 1, "stride": 1}}, ...], each built in Python by
 // getattr(torch.nn, type)(*args, **kwargs). A model file's metadata
-// "modules" holds it, and scripts/check_safetensors.py builds the model
-// from it.
+// "modules" (modelfile.Meta.Modules) holds it, and
+// scripts/check_safetensors.py builds the model from it.
 func ModulesJSON(spec Spec, in []int) (string, error) {
 	mods, err := spec.Modules(in)
 	if err != nil {
@@ -51,14 +50,11 @@ func ModulesJSON(spec Spec, in []int) (string, error) {
 	return string(b), err
 }
 
-// SaveModel writes the weights as a PyTorch-compatible state dict. It
-// refuses, writing nothing, when a value is not finite.
+// SaveModel writes the weights as a PyTorch-compatible state dict
+// (modelfile.Write). It refuses, writing nothing, when a value is not
+// finite.
 func (s *Session) SaveModel(path string) error {
-	ts := s.Model.StateDict()
-	if err := allFinite(ts); err != nil {
-		return fmt.Errorf("trainer: %s not written: %w", path, err)
-	}
-	return WriteSafetensors(path, ts, s.metadata())
+	return modelfile.Write(path, s.meta(), s.Model.StateDict())
 }
 
 // ModelError is a model or checkpoint file that cannot be used: missing,
@@ -88,48 +84,26 @@ type SavedModel struct {
 	// Config.Variants before NewSession to choose kernel variants.
 	Config  Config
 	In      []int // per-sample input shape (C,H,W)
-	tensors []STensor
+	tensors []safetensors.Tensor
 }
 
-// ReadModel reads a model file and its metadata, and checks (without a
-// device) that they describe a network glcnn can build. Every error is a
-// *ModelError.
+// ReadModel reads a model file and its metadata (modelfile.Read), and
+// checks (without a device) that they describe a network glcnn can build.
+// Every error is a *ModelError.
 func ReadModel(path string) (*SavedModel, error) {
-	ts, meta, err := ReadSafetensors(path)
+	meta, ts, err := modelfile.Read(path)
 	if err != nil {
 		return nil, &ModelError{Path: path, Err: err}
 	}
-	if meta["format"] != "glcnn" {
-		return nil, modelErrorf(path, "not a glcnn model (a safetensors file without glcnn's metadata)")
-	}
-	var in []int
-	for _, f := range strings.Split(meta["input"], ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || v < 1 {
-			return nil, modelErrorf(path, "metadata input %q is not a shape", meta["input"])
-		}
-		in = append(in, v)
-	}
-	spec, err := ParseSpec(meta["arch"])
+	spec, err := ParseSpec(meta.Arch)
 	if err == nil {
-		_, err = spec.Shapes(in, len(data.ClassNames))
+		_, err = spec.Shapes(meta.Input, len(data.ClassNames))
 	}
 	if err != nil {
-		return nil, modelErrorf(path, "metadata arch %q: %v", meta["arch"], err)
+		return nil, modelErrorf(path, "metadata arch %q: %v", meta.Arch, err)
 	}
-	cfg := Config{Arch: meta["arch"], Optimizer: "sgd"}
-	// A normalisation that is missing or not finite would make every
-	// prediction garbage (NaN logits argmax to class 0): refuse it.
-	if cfg.Mean, err = strconv.ParseFloat(meta["mean"], 64); err != nil || math.IsNaN(cfg.Mean) || math.IsInf(cfg.Mean, 0) {
-		return nil, modelErrorf(path, "metadata mean %q is not a finite number", meta["mean"])
-	}
-	if cfg.Std, err = strconv.ParseFloat(meta["std"], 64); err != nil || !(cfg.Std > 0) || math.IsInf(cfg.Std, 0) {
-		return nil, modelErrorf(path, "metadata std %q is not a positive finite number", meta["std"])
-	}
-	if err := allFinite(ts); err != nil {
-		return nil, modelErrorf(path, "%v", err)
-	}
-	return &SavedModel{Path: path, Config: cfg, In: in, tensors: ts}, nil
+	cfg := Config{Arch: meta.Arch, Optimizer: "sgd", Mean: meta.Mean, Std: meta.Std}
+	return &SavedModel{Path: path, Config: cfg, In: meta.Input, tensors: ts}, nil
 }
 
 // ShapeString formats a per-sample shape as "1x28x28".

@@ -16,6 +16,7 @@ import (
 	"github.com/glcnn/glcnn/data"
 	"github.com/glcnn/glcnn/gpu"
 	"github.com/glcnn/glcnn/internal/fsutil"
+	"github.com/glcnn/glcnn/modelfile"
 	"github.com/glcnn/glcnn/report"
 )
 
@@ -105,14 +106,10 @@ type runConfig struct {
 	Run RunInfo `json:"run"`
 }
 
-// EpochMetrics is one row of metrics.csv (report.EpochMetrics): a run's
-// Result and its checkpoints keep them.
-type EpochMetrics = report.EpochMetrics
-
 // Result summarises a finished run.
 type Result struct {
 	Dir               string
-	Metrics           []EpochMetrics
+	Metrics           []report.EpochMetrics
 	ValAcc, TestAcc   float64 // NaN when absent
 	TrainSeconds      float64
 	Interrupted       bool
@@ -184,7 +181,7 @@ func Run(ctx context.Context, d *gpu.Device, ds *data.Dataset, cfg Config, opt R
 // the epoch ("" when nothing did): the training loss, the validation loss
 // (against the first epoch's, in earlier), or a parameter, buffer or
 // optimizer state. The error is one of evaluation, not of training.
-func (s *Session) judge(m *EpochMetrics, rv *data.Resident, earlier []EpochMetrics) (string, error) {
+func (s *Session) judge(m *report.EpochMetrics, rv *data.Resident, earlier []report.EpochMetrics) (string, error) {
 	firstTrain, firstVal := math.NaN(), math.NaN()
 	if len(earlier) > 0 {
 		firstTrain, firstVal = earlier[0].TrainLoss, earlier[0].ValLoss
@@ -208,7 +205,7 @@ func (s *Session) judge(m *EpochMetrics, rv *data.Resident, earlier []EpochMetri
 }
 
 // totalSeconds is the training time of the epochs in ms.
-func totalSeconds(ms []EpochMetrics) float64 {
+func totalSeconds(ms []report.EpochMetrics) float64 {
 	t := 0.0
 	for _, m := range ms {
 		t += m.Seconds
@@ -219,7 +216,7 @@ func totalSeconds(ms []EpochMetrics) float64 {
 // saveRun writes config.json and the checkpoint ck in dir: a run folder
 // holds nothing until its first checkpoint, so a run that diverges in its
 // first epoch leaves it empty.
-func (s *Session) saveRun(dir string, ck checkpoint) error {
+func (s *Session) saveRun(dir string, ck modelfile.Checkpoint) error {
 	if err := writeJSON(filepath.Join(dir, ConfigFile), runConfig{s.Cfg, s.info}); err != nil {
 		return err
 	}
@@ -259,7 +256,7 @@ func (s *Session) epoch(ctx context.Context, r *data.Resident, epoch, from int, 
 }
 
 // writeCurves writes metrics.csv and the loss and accuracy plots of rows.
-func writeCurves(dir string, rows []EpochMetrics, title string) error {
+func writeCurves(dir string, rows []report.EpochMetrics, title string) error {
 	if err := report.WriteMetricsCSV(filepath.Join(dir, MetricsFile), rows); err != nil {
 		return err
 	}

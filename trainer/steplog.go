@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
+	"github.com/glcnn/glcnn/modelfile"
 	"github.com/glcnn/glcnn/report"
 )
 
@@ -21,7 +22,7 @@ type stepLog struct {
 // steps.csv). A resumed run keeps the rows of the earlier sessions up to
 // the checkpoint ck it resumes from; a run that kept none (it logged no
 // steps) starts the file afresh.
-func newStepLog(dir string, every int, resume bool, ck checkpoint) (*stepLog, error) {
+func newStepLog(dir string, every int, resume bool, ck modelfile.Checkpoint) (*stepLog, error) {
 	if every == 0 {
 		return nil, nil
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/glcnn/glcnn/gpu/gputest"
 	"github.com/glcnn/glcnn/layers"
 	"github.com/glcnn/glcnn/layers/ref"
+	"github.com/glcnn/glcnn/safetensors"
 )
 
 // scriptNet is the test net of TestCheckSafetensorsScript, built from the
@@ -82,7 +83,7 @@ func collapsesPlane(t *testing.T, op *layers.Op) bool {
 // initialisation with every float value moved by up to 30% of its
 // tensor's RMS (1 for an all-zero tensor, such as a batch-norm bias), and
 // every integer buffer (num_batches_tracked) random.
-func randomScriptNet(t *testing.T, spec Spec, seed uint64) []STensor {
+func randomScriptNet(t *testing.T, spec Spec, seed uint64) []safetensors.Tensor {
 	t.Helper()
 	m, err := NewModel(gputest.Device(t), spec, []int{1, 28, 28}, 10, 1, nil)
 	if err != nil {
@@ -125,9 +126,9 @@ const scriptMean, scriptStd = 0.286, 0.353
 // running average undone, m = layers.BNMomentum): random running
 // statistics would leave the activations so far from normalised that one
 // class wins every image, and agreeing predictions would prove little.
-func scriptNetPredict(t *testing.T, spec Spec, ts []STensor, pixels []uint8, n int, calibrate bool) []int32 {
+func scriptNetPredict(t *testing.T, spec Spec, ts []safetensors.Tensor, pixels []uint8, n int, calibrate bool) []int32 {
 	t.Helper()
-	byName := map[string]*STensor{}
+	byName := map[string]*safetensors.Tensor{}
 	for k := range ts {
 		byName[ts[k].Name] = &ts[k]
 	}
@@ -225,7 +226,7 @@ func runCheckScript(t *testing.T, args ...string) (string, int) {
 	return string(out), cmd.ProcessState.ExitCode()
 }
 
-// TestCheckSafetensorsScript checks that a file WriteSafetensors writes loads
+// TestCheckSafetensorsScript checks that a file safetensors.WriteFile writes loads
 // into the equivalent PyTorch model with a strict load_state_dict and gives
 // the same predictions as the float64 reference forward pass, through
 // scripts/check_safetensors.py. It needs PyTorch on the system python
@@ -238,7 +239,7 @@ func runCheckScript(t *testing.T, args ...string) (string, int) {
 type scriptCase struct {
 	dir, model, images, subm string
 	spec                     Spec
-	ts                       []STensor
+	ts                       []safetensors.Tensor
 	pred                     []int32
 }
 
@@ -260,7 +261,7 @@ func scriptFixture(t *testing.T, seed uint64) scriptCase {
 	// mean and std not 0 and 1: the scripts must apply the normalisation.
 	meta := scriptMeta(t, spec)
 	meta["mean"], meta["std"] = fmt.Sprint(scriptMean), fmt.Sprint(scriptStd)
-	if err := WriteSafetensors(model, ts, meta); err != nil {
+	if err := safetensors.WriteFile(model, ts, meta); err != nil {
 		t.Fatal(err)
 	}
 	pred := scriptNetPredict(t, spec, ts, pixels, n, false)
@@ -310,7 +311,7 @@ func TestCheckSafetensorsScript(t *testing.T) {
 	t.Run("strict load", func(t *testing.T) {
 		// PyTorch's load_state_dict fills in a missing num_batches_tracked
 		// even when strict; the script's own key check must not.
-		var missing []STensor
+		var missing []safetensors.Tensor
 		drop := ""
 		for _, tn := range ts {
 			if drop == "" && strings.HasSuffix(tn.Name, ".num_batches_tracked") {
@@ -323,7 +324,7 @@ func TestCheckSafetensorsScript(t *testing.T) {
 			t.Skip("no op of the test net has a num_batches_tracked")
 		}
 		path := filepath.Join(dir, "missing.safetensors")
-		if err := WriteSafetensors(path, missing, scriptMeta(t, c.spec)); err != nil {
+		if err := safetensors.WriteFile(path, missing, scriptMeta(t, c.spec)); err != nil {
 			t.Fatal(err)
 		}
 		out, code := runCheckScript(t, path)

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/glcnn/glcnn/safetensors"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -92,11 +93,11 @@ func TestExitStatusTable(t *testing.T) {
 	raw, _ := os.ReadFile(model)
 	os.WriteFile(truncated, raw[:len(raw)/2], 0o644)
 	foreign := filepath.Join(dir, "foreign.safetensors")
-	trainer.WriteSafetensors(foreign, []trainer.STensor{{Name: "w", DType: "F32", Shape: []int{2}, F32: []float32{1, 2}}}, nil)
+	safetensors.WriteFile(foreign, []safetensors.Tensor{{Name: "w", DType: safetensors.F32, Shape: []int{2}, F32: []float32{1, 2}}}, nil)
 	other := filepath.Join(dir, "other.safetensors")
-	ts, meta, _ := trainer.ReadSafetensors(model)
+	ts, meta, _ := safetensors.ReadFile(model)
 	meta["arch"] = "flatten,fc:10"
-	trainer.WriteSafetensors(other, ts, meta)
+	safetensors.WriteFile(other, ts, meta)
 	notDir := filepath.Join(dir, "file")
 	os.WriteFile(notDir, nil, 0o644)
 	full := filepath.Join(dir, "full")

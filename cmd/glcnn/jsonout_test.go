@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glcnn/glcnn/safetensors"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -59,7 +60,7 @@ func TestJSONRuns(t *testing.T) {
 		cfg.Run.Glcnn.Version != trainer.Build().Version || cfg.Run.Glcnn.Go == "" || cfg.Run.Renderer != tr.Renderer {
 		t.Errorf("config.json (%v):\n%s", err, raw)
 	}
-	_, meta, err := trainer.ReadSafetensors(filepath.Join(out, trainer.ModelFile))
+	_, meta, err := safetensors.ReadFile(filepath.Join(out, trainer.ModelFile))
 	if err != nil || meta["glcnn_version"] != trainer.Build().Version || meta["glcnn_go"] == "" {
 		t.Errorf("model metadata (%v): %v", err, meta)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/glcnn/glcnn/safetensors"
 	"github.com/glcnn/glcnn/trainer"
 )
 
@@ -98,7 +99,7 @@ func TestOptimizerFlag(t *testing.T) {
 		if err := json.Unmarshal(raw, &cfg); err != nil || cfg.Optimizer != c.want {
 			t.Errorf("%v: config.json optimizer %q (%v), want %q", c.flags, cfg.Optimizer, err, c.want)
 		}
-		ts, meta, err := trainer.ReadSafetensors(filepath.Join(out, trainer.CheckpointFile))
+		ts, meta, err := safetensors.ReadFile(filepath.Join(out, trainer.CheckpointFile))
 		if err != nil {
 			t.Fatal(err)
 		}
