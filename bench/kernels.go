@@ -105,129 +105,203 @@ func sumCost(l layers.Layer, n int, kernels []string) layers.Cost {
 	return c
 }
 
+// layerBench is the benchmark of one layer, variant and batch in
+// progress: the layer, set up with an input and an output gradient, and
+// the rows done so far.
+type layerBench struct {
+	d      *gpu.Device
+	pk     Peaks
+	plan   kernelPlan
+	la     layerAt
+	n      int // the batch timed
+	base   KernelRow
+	l      layers.Layer
+	out    []int // per-sample output shape
+	x, dy  *layers.Tensor
+	vb     int                 // the batch validation ran at
+	passes map[string][]string // kernels per pass (passKernels)
+	rows   []KernelRow
+}
+
 // benchLayer validates and times every pass of one layer, variant and batch.
 func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant string, n int) []KernelRow {
-	base := KernelRow{Preset: la.preset, Layer: la.Index, Op: la.Item.String(), Input: la.In, Variant: variant, Batch: n}
-	fail := func(status, note string) []KernelRow {
-		r := base
+	b := &layerBench{d: d, pk: pk, plan: plan, la: la, n: n,
+		base: KernelRow{Preset: la.preset, Layer: la.Index, Op: la.Item.String(), Input: la.In, Variant: variant, Batch: n}}
+	defer b.release()
+	if status, note := b.setUp(variant); status != "" {
+		r := b.base
 		r.Pass, r.Status, r.Note = "all", status, note
 		return []KernelRow{r}
 	}
+	b.passes = passKernels(la.Item.Op, b.l, n)
+	b.timeForward()
+	b.timeBackward()
+	return b.rows
+}
+
+// setUp builds the layer and its tensors and validates the layer against
+// the reference. When it cannot be timed, status ("skipped" or "failed")
+// and note say why.
+func (b *layerBench) setUp(variant string) (status, note string) {
+	la, n := b.la, b.n
 	l := newLayer(la, variant)
-	out, err := l.Setup(d, la.In, n)
+	out, err := l.Setup(b.d, la.In, n)
 	if err != nil {
-		return fail("skipped", err.Error())
+		return "skipped", err.Error()
 	}
-	defer l.Release()
-	x, err := layers.NewTensor(d, append([]int{n}, la.In...)...)
+	b.l, b.out = l, out
+	x, err := layers.NewTensor(b.d, append([]int{n}, la.In...)...)
 	if err != nil {
-		return fail("skipped", err.Error())
+		return "skipped", err.Error()
 	}
-	defer x.Release()
-	dy, err := layers.NewTensor(d, append([]int{n}, out...)...)
+	b.x = x
+	dy, err := layers.NewTensor(b.d, append([]int{n}, out...)...)
 	if err != nil {
-		return fail("skipped", err.Error())
+		return "skipped", err.Error()
 	}
-	defer dy.Release()
+	b.dy = dy
 	if why := la.Item.Op.TrainSkip(la.In, n); why != "" {
-		return fail("skipped", why)
+		return "skipped", why
 	}
+	b.vb = validationBatch(l, n)
+	if err := validate(la, l, out, b.vb, b.x, b.dy); err != nil {
+		return "failed", fmt.Sprintf("validation at batch %d: %v", b.vb, err)
+	}
+	return "", ""
+}
 
-	vb := validationBatch(l, n)
-	if err := validate(la, l, out, vb, x, dy); err != nil {
-		return fail("failed", fmt.Sprintf("validation at batch %d: %v", vb, err))
+// release frees what setUp allocated, in reverse order.
+func (b *layerBench) release() {
+	if b.dy != nil {
+		b.dy.Release()
 	}
+	if b.x != nil {
+		b.x.Release()
+	}
+	if b.l != nil {
+		b.l.Release()
+	}
+}
 
-	view := func(b int) (*layers.Tensor, *layers.Tensor) {
-		return x.View(append([]int{b}, la.In...)...), dy.View(append([]int{b}, out...)...)
+// view is the input and the output gradient at batch m.
+func (b *layerBench) view(m int) (*layers.Tensor, *layers.Tensor) {
+	return b.x.View(append([]int{m}, b.la.In...)...), b.dy.View(append([]int{m}, b.out...)...)
+}
+
+// forward is the training forward pass at batch m.
+func (b *layerBench) forward(m int) func() {
+	xb, _ := b.view(m)
+	return func() { b.l.Forward(xb, layers.Mode{Train: true, Seed: 7}) }
+}
+
+// backward is the backward pass (with dx when needDX), after a forward
+// pass as its untimed setup.
+func (b *layerBench) backward(needDX bool) work {
+	return func(m int) (func(), func()) {
+		_, dyb := b.view(m)
+		return b.forward(m), func() { b.l.Backward(dyb, needDX) }
 	}
-	train := layers.Mode{Train: true, Seed: 7}
-	fwdAt := func(b int) func() { xb, _ := view(b); return func() { l.Forward(xb, train) } }
+}
+
+// row is the row of pass before it is timed: its kernels and their cost.
+func (b *layerBench) row(pass string) KernelRow {
+	r := b.base
+	r.Pass, r.Kernels, r.ValidatedBatch = pass, b.passes[pass], b.vb
+	c := sumCost(b.l, b.n, r.Kernels)
+	r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
+	return r
+}
+
+// estimate times one run at an eighth of the batch and scales it: the
+// heaviest rows (direct kernels at the large presets' batch 256 run for
+// minutes on llvmpipe) are skipped rather than run.
+func (b *layerBench) estimate(w work) time.Duration {
+	if b.n < 16 || b.plan.skipTime <= 0 {
+		return 0
+	}
+	m := b.n / 8
+	setup, f := w(m)
+	setup()
+	t, _ := b.d.Time(f)
+	return t * time.Duration(b.n) / time.Duration(m)
+}
+
+// timePass adds the row of pass, timed or skipped; ok is false when it
+// was skipped.
+func (b *layerBench) timePass(pass string, w work) (t Timing, ok bool) {
+	r := b.row(pass)
+	plan := b.plan
+	if est := b.estimate(w); est > plan.skipTime && plan.skipTime > 0 {
+		r.Status = "skipped"
+		r.Note = fmt.Sprintf("estimated %.0f s a run (from batch %d) > the skip limit %v", est.Seconds(), b.n/8, plan.skipTime)
+		b.rows = append(b.rows, r)
+		return Timing{}, false
+	}
+	setup, f := w(b.n)
+	setup()
+	// The validation ran each kernel once (llvmpipe's JIT is done);
+	// this first run at batch n is the warm-up and the estimate.
+	one, _ := b.d.Time(f)
+	r.Status = "ok"
+	if plan.maxRowTime > 0 && one > plan.maxRowTime {
+		t = Timing{Min: one, Median: one, Runs: 1, Clock: clockOf(b.d)}
+	} else {
+		t = measure(b.d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
+	}
+	b.rows = append(b.rows, finishRow(r, t, b.pk))
+	return t, true
+}
+
+// timeForward times the training forward pass, and the eval one when it
+// runs kernels of its own.
+func (b *layerBench) timeForward() {
 	nop := func() {}
-	passes := passKernels(la.Item.Op, l, n)
-	var rows []KernelRow
-	// estimate times one run at an eighth of the batch and scales it: the
-	// heaviest rows (direct kernels at the large presets' batch 256 run for
-	// minutes on llvmpipe) are skipped rather than run.
-	estimate := func(w work) time.Duration {
-		if n < 16 || plan.skipTime <= 0 {
-			return 0
-		}
-		m := n / 8
-		setup, f := w(m)
-		setup()
-		t, _ := d.Time(f)
-		return t * time.Duration(n) / time.Duration(m)
-	}
-	row := func(pass string) KernelRow {
-		r := base
-		r.Pass, r.Kernels, r.ValidatedBatch = pass, passes[pass], vb
-		c := sumCost(l, n, r.Kernels)
-		r.FLOPs, r.Bytes = c.FLOPs, c.Bytes
-		return r
-	}
-	timeIt := func(pass string, w work) (Timing, bool) {
-		r := row(pass)
-		if est := estimate(w); est > plan.skipTime && plan.skipTime > 0 {
-			r.Status = "skipped"
-			r.Note = fmt.Sprintf("estimated %.0f s a run (from batch %d) > the skip limit %v", est.Seconds(), n/8, plan.skipTime)
-			rows = append(rows, r)
-			return Timing{}, false
-		}
-		setup, f := w(n)
-		setup()
-		// The validation ran each kernel once (llvmpipe's JIT is done);
-		// this first run at batch n is the warm-up and the estimate.
-		one, _ := d.Time(f)
-		r.Status = "ok"
-		if plan.maxRowTime > 0 && one > plan.maxRowTime {
-			t := Timing{Min: one, Median: one, Runs: 1, Clock: clockOf(d)}
-			rows = append(rows, finishRow(r, t, pk))
-			return t, true
-		}
-		t := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
-		rows = append(rows, finishRow(r, t, pk))
-		return t, true
-	}
-	timeIt("fwd", func(b int) (func(), func()) { return nop, fwdAt(b) })
-	if _, ok := passes["fwd_eval"]; ok {
-		timeIt("fwd_eval", func(b int) (func(), func()) {
-			xb, _ := view(b)
-			return nop, func() { l.Forward(xb, layers.Mode{}) }
+	b.timePass("fwd", func(m int) (func(), func()) { return nop, b.forward(m) })
+	if _, ok := b.passes["fwd_eval"]; ok {
+		b.timePass("fwd_eval", func(m int) (func(), func()) {
+			xb, _ := b.view(m)
+			return nop, func() { b.l.Forward(xb, layers.Mode{}) }
 		})
 	}
-	bwd := func(needDX bool) work {
-		return func(b int) (func(), func()) {
-			_, dyb := view(b)
-			return fwdAt(b), func() { l.Backward(dyb, needDX) }
-		}
+}
+
+// timeBackward times the backward passes: bwd for a layer whose one pass
+// gives dx and its parameter gradients, else bwd_params and, derived from
+// it, bwd_data.
+func (b *layerBench) timeBackward() {
+	if _, ok := b.passes["bwd"]; ok {
+		b.timePass("bwd", b.backward(true))
 	}
-	if _, ok := passes["bwd"]; ok {
-		timeIt("bwd", bwd(true))
+	if _, ok := b.passes["bwd_params"]; !ok {
+		return
 	}
-	if _, ok := passes["bwd_params"]; ok {
-		tp, ok := timeIt("bwd_params", bwd(false))
-		if _, has := passes["bwd_data"]; has {
-			r := row("bwd_data")
-			r.Derived = true
-			if !ok {
-				r.Status, r.Note = "skipped", "bwd_params was skipped"
-				rows = append(rows, r)
-				return rows
-			}
-			setup, f := bwd(true)(n)
-			setup()
-			tb := measure(d, budget{Runs: plan.runs, MaxTime: plan.rowBudget}, f)
-			if tp.Runs == 1 {
-				tb = measure(d, budget{Runs: 1}, f)
-			}
-			r.Status = "ok"
-			t := Timing{Min: max(tb.Min-tp.Min, 0), Median: max(tb.Median-tp.Median, 0), Runs: min(tb.Runs, tp.Runs), Clock: tb.Clock}
-			r.Note = fmt.Sprintf("bwd (data+params) %.3f ms minus bwd_params", ms(tb.Min))
-			rows = append(rows, finishRow(r, t, pk))
-		}
+	tp, ok := b.timePass("bwd_params", b.backward(false))
+	if _, has := b.passes["bwd_data"]; has {
+		b.deriveBwdData(tp, ok)
 	}
-	return rows
+}
+
+// deriveBwdData adds the bwd_data row: the full backward's time minus
+// bwd_params' (tp; timed is false when that row was skipped), since the
+// layer API runs the two together.
+func (b *layerBench) deriveBwdData(tp Timing, timed bool) {
+	r := b.row("bwd_data")
+	r.Derived = true
+	if !timed {
+		r.Status, r.Note = "skipped", "bwd_params was skipped"
+		b.rows = append(b.rows, r)
+		return
+	}
+	setup, f := b.backward(true)(b.n)
+	setup()
+	tb := measure(b.d, budget{Runs: b.plan.runs, MaxTime: b.plan.rowBudget}, f)
+	if tp.Runs == 1 {
+		tb = measure(b.d, budget{Runs: 1}, f)
+	}
+	r.Status = "ok"
+	t := Timing{Min: max(tb.Min-tp.Min, 0), Median: max(tb.Median-tp.Median, 0), Runs: min(tb.Runs, tp.Runs), Clock: tb.Clock}
+	r.Note = fmt.Sprintf("bwd (data+params) %.3f ms minus bwd_params", ms(tb.Min))
+	b.rows = append(b.rows, finishRow(r, t, b.pk))
 }
 
 // work returns, for batch b, the untimed setup of a pass and the pass.
