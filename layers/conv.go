@@ -22,35 +22,49 @@ const (
 
 // Blocking of the vec kernels: output channels x vec4s of pixels per
 // forward / input-gradient invocation, output channels per dw invocation.
-var (
+const (
 	convVecKB, convVecPV = 8, 2
 	convVecFilterKB      = 8
-	// convVecInvocations is how many dw invocations the batch slices aim
-	// at: enough lanes for a software renderer's threads, or a GPU's.
-	convVecInvocations = struct{ software, gpu int }{512, 16384}
-	// convUniformLimit caps the packed weights read from a uniform block
-	// (bytes; also capped by GL_MAX_UNIFORM_BLOCK_SIZE). Tests lower it to
-	// exercise the storage-buffer fallback.
-	convUniformLimit = 1 << 30
+	// How many dw invocations the vec kernel's batch slices aim at: enough
+	// lanes for a software renderer's threads, or a GPU's.
+	convVecInvocationsSoftware, convVecInvocationsGPU = 512, 16384
 )
 
-// blockedWG is the workgroup size of the blocked kernels: small on a
-// software renderer, where BenchmarkConv2D measured 8-16 up to twice as
+// tuning overrides, on one layer, dispatch choices that Conv2D and Linear
+// otherwise make from the device; the zero value overrides nothing. Tests
+// set it to run on a software renderer the configurations a GPU gets and
+// the fallbacks their small shapes never reach — on that layer alone, so
+// no package state changes and tests may run in parallel.
+type tuning struct {
+	// gpuShapes chooses workgroup sizes and slice counts for a GPU on a
+	// software renderer too (gpu_shapes_test.go).
+	gpuShapes bool
+	// storageWeights keeps the vec conv kernels' packed weights in a
+	// storage buffer when they would fit a uniform block: the path taken
+	// by weights past GL_MAX_UNIFORM_BLOCK_SIZE.
+	storageWeights bool
+	// vecInvocations, when positive, is the number of dw invocations the
+	// vec conv kernel's batch slices aim at, on any device.
+	vecInvocations int
+	// scalarLinear runs a blocked Linear's scalar kernels at every In (it
+	// otherwise runs the vec kernels when In % 4 == 0).
+	scalarLinear bool
+	// linearSlice, when positive, replaces linearFilterSlice.
+	linearSlice int
+}
+
+// gpuShaped reports whether the layer shapes its dispatches for a GPU.
+func (t tuning) gpuShaped(d *gpu.Device) bool { return t.gpuShapes || !d.Info().Software }
+
+// blockedWG is the workgroup size of the blocked and vec kernels: small on
+// a software renderer, where BenchmarkConv2D measured 8-16 up to twice as
 // fast as 64; a GPU wants full warps.
-func blockedWG(d *gpu.Device) int {
-	if !gpuShaped(d) {
+func (t tuning) blockedWG(d *gpu.Device) int {
+	if !t.gpuShaped(d) {
 		return 16
 	}
 	return 64
 }
-
-// forceGPUShapes makes the layers choose workgroup sizes and slice counts
-// for a GPU even on a software renderer, so that the tests run the
-// configurations a GPU gets on the CPU drivers too (gpu_shapes_test.go).
-var forceGPUShapes = false
-
-// gpuShaped reports whether the layers shape their dispatches for a GPU.
-func gpuShaped(d *gpu.Device) bool { return forceGPUShapes || !d.Info().Software }
 
 // convFilterJB is the number of kernel columns a dw invocation owns; with
 // convFilterKB it keeps the accumulators within two arrays of 32 floats,
@@ -84,7 +98,8 @@ type Conv2D struct {
 	// VariantVec); empty means DefaultConvVariant. Set it before Setup.
 	Variant Variant
 
-	dev *gpu.Device
+	dev  *gpu.Device
+	tune tuning // tests' overrides of the device's defaults
 	// kernels is the variant Setup chose: Variant, except that vec runs
 	// the blocked kernels on shapes the vec kernels do not handle.
 	kernels                   Variant
@@ -192,8 +207,8 @@ func (l *Conv2D) alloc() error {
 		if err == nil {
 			l.packD, err = gpu.NewBuffer[float32](l.dev, d)
 		}
-		lim := min(convUniformLimit, l.dev.Info().MaxUniformBlock)
-		vec := l.kernels == VariantVec
+		lim := l.dev.Info().MaxUniformBlock
+		vec := l.kernels == VariantVec && !l.tune.storageWeights
 		l.uboF, l.uboD = vec && 4*f <= lim, vec && 4*d <= lim
 	}
 	return err
@@ -210,7 +225,7 @@ func (l *Conv2D) compile() error {
 		l.data = k.get(v.kernel("conv2d_bwd_data"), wg)
 		l.filter = k.get(v.kernel("conv2d_bwd_filter"), wg)
 	case VariantBlocked:
-		wg, s1 := gpu.D("WG", blockedWG(l.dev)), gpu.D("S1", bit(l.Stride == 1))
+		wg, s1 := gpu.D("WG", l.tune.blockedWG(l.dev)), gpu.D("S1", bit(l.Stride == 1))
 		l.fwd = k.get(v.kernel("conv2d_fwd"), wg, gpu.D("KB", convFwdKB), gpu.D("PB", convFwdPB), s1,
 			gpu.D("HAS_BIAS", bit(l.Bias)))
 		l.data = k.get(v.kernel("conv2d_bwd_data"), wg, gpu.D("CB", convDataCB), gpu.D("PB", convDataPB), s1)
@@ -218,7 +233,7 @@ func (l *Conv2D) compile() error {
 			gpu.D("DYV", dyVector(l.ow)))
 	case VariantVec:
 		f, dd := l.packSizes()
-		wg, hw := gpu.D("WG", blockedWG(l.dev)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
+		wg, hw := gpu.D("WG", l.tune.blockedWG(l.dev)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
 		conv := func(pass string, kb int, bias bool, ubo bool, n int) *gpu.Program {
 			return k.get(v.kernel(pass), append(hw, wg, gpu.D("KB", kb), gpu.D("PV", convVecPV),
 				gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4))...)
@@ -260,10 +275,13 @@ func dyVector(ow int) int {
 // vecFilterInvocations is how many dw invocations the vec kernel's batch
 // slices aim at on this device.
 func (l *Conv2D) vecFilterInvocations() int {
-	if gpuShaped(l.dev) {
-		return convVecInvocations.gpu
+	switch {
+	case l.tune.vecInvocations > 0:
+		return l.tune.vecInvocations
+	case l.tune.gpuShaped(l.dev):
+		return convVecInvocationsGPU
 	}
-	return convVecInvocations.software
+	return convVecInvocationsSoftware
 }
 
 // maxSlices bounds slices(n) for every batch n up to the largest.

@@ -25,11 +25,7 @@ type convCase struct {
 }
 
 func (cc convCase) String() string {
-	kw := cc.kw
-	if kw == 0 {
-		kw = cc.k
-	}
-	return fmt.Sprintf("n%d_c%d_%dx%d_k%d_%dx%d_s%d_p%d_bias%v", cc.n, cc.c, cc.h, cc.w, cc.outC, cc.k, kw, cc.stride, cc.pad, cc.bias)
+	return fmt.Sprintf("n%d_c%d_%dx%d_k%d_%dx%d_s%d_p%d_bias%v", cc.n, cc.c, cc.h, cc.w, cc.outC, cc.k, cc.kernelW(), cc.stride, cc.pad, cc.bias)
 }
 
 // slicedCase has enough pixels for several dw slices in the blocked variant.
@@ -61,21 +57,36 @@ func TestConv2D(t *testing.T) {
 	for _, v := range convVariants {
 		for i, cc := range convCases {
 			t.Run(string(v)+"/"+cc.String(), func(t *testing.T) {
-				kw := cc.kw
-				if kw == 0 {
-					kw = cc.k
-				}
-				l := NewConv2D(cc.outC, cc.k, kw, cc.stride, cc.pad, cc.bias)
-				l.Variant = v
-				p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: kw, Stride: cc.stride, Pad: cc.pad}
-				lc := layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: int64(10 * i)}
-				if cc.absTol != 0 {
-					lc.r, lc.a = tolR, cc.absTol
-				}
-				checkLayer(t, l, lc, convRef(p, cc.bias))
+				checkConv(t, cc.layer(v, tuning{}), cc, int64(10*i))
 			})
 		}
 	}
+}
+
+// layer returns the case's Conv2D with variant v and tuning tune.
+func (cc convCase) layer(v Variant, tune tuning) *Conv2D {
+	l := NewConv2D(cc.outC, cc.k, cc.kernelW(), cc.stride, cc.pad, cc.bias)
+	l.Variant, l.tune = v, tune
+	return l
+}
+
+func (cc convCase) kernelW() int {
+	if cc.kw == 0 {
+		return cc.k
+	}
+	return cc.kw
+}
+
+// checkConv runs checkLayer on l, set up for the case, against the float64
+// reference; l may be wrapped (vecProbe).
+func checkConv(t *testing.T, l Layer, cc convCase, seed int64) {
+	t.Helper()
+	p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.kernelW(), Stride: cc.stride, Pad: cc.pad}
+	lc := layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: seed}
+	if cc.absTol != 0 {
+		lc.r, lc.a = tolR, cc.absTol
+	}
+	checkLayer(t, l, lc, convRef(p, cc.bias))
 }
 
 // vecCases are shapes the vec kernels take (stride 1, 3x3, pad 1, a
@@ -88,42 +99,66 @@ var vecCases = []convCase{
 	{n: 2, c: 1, h: 5, w: 4, outC: 1, k: 3, stride: 1, pad: 1, bias: false},
 }
 
-// TestConv2DVec runs the vec kernels on their own shapes, with the packed
-// weights in a uniform block and in a storage buffer (the fallback for
-// weights beyond GL_MAX_UNIFORM_BLOCK_SIZE), with one dw slice and many.
+// vecModes are the ways the vec kernels run: the packed weights in a
+// uniform block or in a storage buffer (the fallback for weights beyond
+// GL_MAX_UNIFORM_BLOCK_SIZE), the weight gradient in as many batch slices
+// as the case allows or in one.
+var vecModes = []struct {
+	name string
+	tune tuning
+}{
+	{"ubo/slices", tuning{vecInvocations: 512}},
+	{"ssbo/slices", tuning{storageWeights: true, vecInvocations: 512}},
+	{"ubo/one_slice", tuning{vecInvocations: 1}},
+	{"ssbo/one_slice", tuning{storageWeights: true, vecInvocations: 1}},
+}
+
+// TestConv2DVec runs the vec kernels on their own shapes in every mode.
+// Each storage-buffer mode compiles two more kernels per shape, so it runs
+// on the shapes that cover what the weights' binding can change: a forward
+// and an input-gradient channel block of 4 and of 8, with and without bias
+// (the other shapes differ from these in how they read x and dy, which the
+// binding does not touch).
 func TestConv2DVec(t *testing.T) {
-	for _, m := range []struct {
-		name        string
-		uboLimit    int
-		invocations int
-	}{{"ubo/slices", 1 << 30, 512}, {"ssbo/slices", 0, 512}, {"ubo/one_slice", 1 << 30, 1}, {"ssbo/one_slice", 0, 1}} {
+	for _, m := range vecModes {
 		for i, cc := range append(vecCases, slicedCase) {
+			if m.tune.storageWeights && !ssboShape(cc) {
+				continue
+			}
 			t.Run(m.name+"/"+cc.String(), func(t *testing.T) {
-				defer func(u, a, b int) {
-					convUniformLimit, convVecInvocations.software, convVecInvocations.gpu = u, a, b
-				}(convUniformLimit, convVecInvocations.software, convVecInvocations.gpu)
-				convUniformLimit, convVecInvocations.software, convVecInvocations.gpu = m.uboLimit, m.invocations, m.invocations
-				l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
-				l.Variant = VariantVec
-				p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.k, Stride: cc.stride, Pad: cc.pad}
-				checkLayer(t, &vecProbe{Conv2D: l, t: t, ubo: m.uboLimit > 0, one: m.invocations == 1}, layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: int64(7 * i)}, convRef(p, cc.bias))
+				checkVec(t, cc, m.tune, int64(7*i))
 			})
 		}
 	}
 }
 
+// ssboShape reports whether TestConv2DVec runs case cc with the weights
+// in a storage buffer: 14x14 (blocks 8 and 8, bias), 4x4 (4 and 8, no
+// bias) and the sliced case (8 and 4, bias).
+func ssboShape(cc convCase) bool { return cc.h*cc.w == 196 || cc.h*cc.w == 16 || cc == slicedCase }
+
+// checkVec checks case cc on the vec kernels with tuning tune, and that
+// the weights are bound and the weight gradient sliced as tune asks.
+func checkVec(t *testing.T, cc convCase, tune tuning, seed int64) {
+	t.Helper()
+	one := tune.vecInvocations == 1
+	checkConv(t, &vecProbe{Conv2D: cc.layer(VariantVec, tune), t: t, ubo: !tune.storageWeights, one: &one}, cc, seed)
+}
+
 // vecProbe checks after Setup that the vec kernels and the intended
-// weight binding and slicing are in use.
+// weight binding and slicing are in use (one: nil for any slicing).
 type vecProbe struct {
 	*Conv2D
-	t        *testing.T
-	ubo, one bool
+	t   *testing.T
+	ubo bool
+	one *bool
 }
 
 func (v *vecProbe) Setup(d *gpu.Device, in []int, n int) ([]int, error) {
 	out, err := v.Conv2D.Setup(d, in, n)
 	if err == nil {
-		if v.kernels != VariantVec || v.uboF != v.ubo || v.uboD != v.ubo || (v.slices(n) == 1) != v.one {
+		one := v.slices(n) == 1
+		if v.kernels != VariantVec || v.uboF != v.ubo || v.uboD != v.ubo || v.one != nil && one != *v.one {
 			v.t.Errorf("kernels %s, uniform blocks %v %v, %d slices; want vec, %v, one slice %v", v.kernels, v.uboF, v.uboD, v.slices(n), v.ubo, v.one)
 		}
 	}
@@ -216,13 +251,9 @@ func TestConv2DCosts(t *testing.T) {
 // aims at, no invocation sums more than convMaxSlicePixels output pixels
 // (llvmpipe truncates longer loops), and the result still matches.
 func TestConv2DVecSliceBound(t *testing.T) {
-	defer func(a, b int) { convVecInvocations.software, convVecInvocations.gpu = a, b }(convVecInvocations.software, convVecInvocations.gpu)
-	convVecInvocations.software, convVecInvocations.gpu = 1, 1
 	cc := convCases[len(convCases)-1] // 90 x 28x28: 70560 pixels per channel
-	l := NewConv2D(cc.outC, cc.k, cc.k, cc.stride, cc.pad, cc.bias)
-	l.Variant = VariantVec
-	p := ref.Conv2DParams{N: cc.n, C: cc.c, H: cc.h, W: cc.w, K: cc.outC, KH: cc.k, KW: cc.k, Stride: cc.stride, Pad: cc.pad}
-	checkLayer(t, l, layerCase{in: []int{cc.c, cc.h, cc.w}, n: cc.n, mode: Mode{Train: true}, seed: 5, r: tolR, a: cc.absTol}, convRef(p, cc.bias))
+	l := cc.layer(VariantVec, tuning{vecInvocations: 1})
+	checkConv(t, l, cc, 5)
 	if ns := l.slices(cc.n); ns*convMaxSlicePixels < cc.n*cc.h*cc.w {
 		t.Errorf("%d slices of at most %d pixels cannot cover %d", ns, convMaxSlicePixels, cc.n*cc.h*cc.w)
 	}

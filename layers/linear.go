@@ -12,10 +12,10 @@ const linearTM, linearTN = 4, 8
 
 // The blocked variant runs the vec kernels (linear_*_vec.comp: vec4 loads
 // along In, tile sizes below) when In % 4 == 0, the scalar blocked
-// kernels (linear_*_blocked.comp) otherwise. Tests and benchmarks set linearVec to
-// false to check and time the scalar kernels at any shape.
-var (
-	linearVec = true
+// kernels (linear_*_blocked.comp) otherwise; tests and benchmarks set a
+// layer's tuning.scalarLinear to check and time the scalar kernels at any
+// shape.
+const (
 	// Tiles, each the fastest of a sweep in BenchmarkLinear's setting
 	// (llvmpipe, batch 128, 1568 -> 64 and 1568 -> 10), run side by side.
 	// The accumulators live in two arrays of at most 32 floats each.
@@ -31,7 +31,8 @@ var (
 	// linearFilterSlice bounds the samples one weight-gradient invocation
 	// sums: llvmpipe ends an invocation's loops, silently, after 65535
 	// iterations in all (docs/llvmpipe.md); the trainer's chunks are at most
-	// 8192 rows, which stay one slice.
+	// 8192 rows, which stay one slice. A layer's tuning.linearSlice
+	// replaces it in tests.
 	linearFilterSlice = 8192
 )
 
@@ -45,9 +46,10 @@ type Linear struct {
 	// means DefaultVariant. Set it before Setup.
 	Variant Variant
 
-	dev *gpu.Device
+	dev  *gpu.Device
+	tune tuning // tests' overrides of the device's defaults
 	// kernels is the variant Setup chose: Variant, except that blocked
-	// runs the vec kernels when In % 4 == 0 (and linearVec is set).
+	// runs the vec kernels when In % 4 == 0 (unless tune.scalarLinear).
 	kernels          Variant
 	partial          *gpu.Buffer[float32]
 	in               []int
@@ -89,7 +91,7 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	l.dev = d
 	l.in, l.n, l.f = append([]int(nil), in...), maxBatch, Numel(in)
 	l.kernels = v
-	if v == VariantBlocked && linearVec && l.f%4 == 0 {
+	if v == VariantBlocked && !l.tune.scalarLinear && l.f%4 == 0 {
 		l.kernels = VariantVec
 	}
 	if err := l.alloc(); err != nil {
@@ -119,7 +121,7 @@ func (l *Linear) alloc() error {
 	}
 	l.y = newT(l.n, l.Out)
 	l.dx = newT(append([]int{l.n}, l.in...)...)
-	if ns := divUp(l.n, linearFilterSlice); l.kernels == VariantVec && ns > 1 && err == nil {
+	if ns := divUp(l.n, l.filterSlice()); l.kernels == VariantVec && ns > 1 && err == nil {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*l.Out*l.f)
 	}
 	return err
@@ -144,13 +146,21 @@ func (l *Linear) compile() error {
 		l.data = k.get(v.kernel("linear_bwd_data"), wg, tm, tn)
 		l.filt = k.get(v.kernel("linear_bwd_filter"), wg, tm, tn)
 	case VariantVec:
-		shape := []gpu.Define{gpu.D("WG", blockedWG(l.dev)), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
+		shape := []gpu.Define{gpu.D("WG", l.tune.blockedWG(l.dev)), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
 		defs := func(extra ...gpu.Define) []gpu.Define { return append(append([]gpu.Define(nil), shape...), extra...) }
 		l.fwd = k.get(v.kernel("linear_fwd"), defs(bias, gpu.D("TM", linearVecTM), gpu.D("TN", linearVecTN))...)
 		l.data = k.get(v.kernel("linear_bwd_data"), defs(gpu.D("TM", linearDataTM), gpu.D("TV", linearDataTV))...)
 		l.filt = k.get(v.kernel("linear_bwd_filter"), defs(gpu.D("TQ", linearFiltTQ), gpu.D("TV", linearFiltTV))...)
 	}
 	return k.err
+}
+
+// filterSlice bounds the samples one vec weight-gradient invocation sums.
+func (l *Linear) filterSlice() int {
+	if l.tune.linearSlice > 0 {
+		return l.tune.linearSlice
+	}
+	return linearFilterSlice
 }
 
 // grid is the dispatch of a direct or blocked kernel whose output is m x q.
@@ -188,7 +198,7 @@ func (l *Linear) backwardFilter(dy *Tensor, n int) {
 		l.dev.Dispatch(l.filt, l.grid(l.Out, l.f), gpu.Bindings{0: dy.Buf, 1: l.x.Buf, 2: l.weight.Grad.Buf}, l.uniforms(n)...)
 		return
 	}
-	ns := divUp(n, linearFilterSlice)
+	ns := divUp(n, l.filterSlice())
 	per := divUp(n, ns)
 	dst := l.weight.Grad.Buf
 	if ns > 1 {

@@ -24,18 +24,17 @@ func BenchmarkLinear(b *testing.B) {
 			for _, vec := range []bool{false, true} {
 				name := map[bool]string{false: "scalar", true: "vec"}[vec]
 				b.Run(fmt.Sprintf("%dto%d/%s/%s", s.in, s.out, pass, name), func(b *testing.B) {
-					defer setLinearVec(vec)()
-					benchLinear(b, d, pass, s.in, s.out)
+					benchLinear(b, d, pass, s.in, s.out, !vec)
 				})
 			}
 		}
 	}
 }
 
-func benchLinear(b *testing.B, d *gpu.Device, pass string, in, out int) {
+func benchLinear(b *testing.B, d *gpu.Device, pass string, in, out int, scalar bool) {
 	const n = 128
 	l := NewLinear(out, false)
-	l.Variant = VariantBlocked
+	l.Variant, l.tune.scalarLinear = VariantBlocked, scalar
 	if _, err := l.Setup(d, []int{in}, n); err != nil {
 		b.Fatal(err)
 	}
