@@ -3,12 +3,10 @@ package layers
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/glcnn/glcnn/gpu/gputest"
 	"github.com/glcnn/glcnn/layers/ref"
-	"github.com/glcnn/glcnn/shaders"
 )
 
 func TestMaxPool2D(t *testing.T) {
@@ -130,69 +128,4 @@ func tensorOf(t *testing.T, v []float64, shape ...int) *Tensor {
 	}
 	x.Buf.Upload(ref.Float32s(v))
 	return x
-}
-
-// TestReleaseIdempotent sets up each layer, loss head and optimizer of this
-// family, releases it twice, and checks that no GPU memory is left behind.
-func TestReleaseIdempotent(t *testing.T) {
-	d := gputest.Device(t)
-	before := d.Stats()
-	for _, c := range []struct {
-		l  Layer
-		in []int
-	}{
-		{NewMaxPool2D(3, 2), []int{3, 9, 9}},
-		{NewBatchNorm2D(), []int{3, 9, 9}},
-		{NewBatchNorm1D(), []int{12}},
-		{NewDropout(0.5, 1), []int{3, 9, 9}},
-	} {
-		if _, err := c.l.Setup(d, c.in, 4); err != nil {
-			t.Fatal(err)
-		}
-		checkCostNames(t, c.l.Kind(), c.l.Costs(4))
-		c.l.Release()
-		c.l.Release()
-	}
-	s, err := NewSoftmaxCrossEntropy(d, 10, 8, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCostNames(t, "softmax-xent", s.Costs(8))
-	s.Release()
-	s.Release()
-	bn := NewBatchNorm2D()
-	if _, err := bn.Setup(d, []int{2, 3, 3}, 2); err != nil {
-		t.Fatal(err)
-	}
-	adam, _ := NewAdam(d, bn.Params(), DefaultAdam())
-	sgd, _ := NewSGD(d, bn.Params(), SGDConfig{Momentum: 0.9})
-	checkCostNames(t, "adam", adam.Costs())
-	checkCostNames(t, "sgd", sgd.Costs())
-	for _, o := range []Optimizer{adam, sgd, adam, sgd} {
-		o.Release()
-	}
-	bn.Release()
-	after := d.Stats()
-	if after.LiveBuffers != before.LiveBuffers || after.LiveBytes != before.LiveBytes {
-		t.Errorf("live buffers %d (%d bytes) after release, %d (%d bytes) before",
-			after.LiveBuffers, after.LiveBytes, before.LiveBuffers, before.LiveBytes)
-	}
-}
-
-// checkCostNames checks that costs are keyed by embedded kernel names and
-// positive.
-func checkCostNames(t *testing.T, what string, costs map[string]Cost) {
-	t.Helper()
-	if len(costs) == 0 {
-		t.Errorf("%s: no costs", what)
-	}
-	kernels := map[string]bool{}
-	for _, n := range shaders.Names() {
-		kernels[strings.TrimSuffix(n, ".comp")] = true
-	}
-	for k, c := range costs {
-		if !kernels[k] || c.FLOPs <= 0 || c.Bytes <= 0 {
-			t.Errorf("%s: cost %q = %+v: not a kernel name, or not positive", what, k, c)
-		}
-	}
 }
