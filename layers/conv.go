@@ -57,8 +57,8 @@ type tuning struct {
 func (t tuning) gpuShaped(d *gpu.Device) bool { return t.gpuShapes || !d.Info().Software }
 
 // blockedWG is the workgroup size of the blocked and vec kernels: small on
-// a software renderer, where BenchmarkConv2D measured 8-16 up to twice as
-// fast as 64; a GPU wants full warps.
+// a software renderer, where the BenchmarkConv2D* benchmarks measured 8-16
+// up to twice as fast as 64; a GPU wants full warps.
 func (t tuning) blockedWG(d *gpu.Device) int {
 	if !t.gpuShaped(d) {
 		return 16

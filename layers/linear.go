@@ -16,8 +16,9 @@ const linearTM, linearTN = 4, 8
 // layer's tuning.scalarLinear to check and time the scalar kernels at any
 // shape.
 const (
-	// Tiles, each the fastest of a sweep in BenchmarkLinear's setting
-	// (llvmpipe, batch 128, 1568 -> 64 and 1568 -> 10), run side by side.
+	// Tiles, each the fastest of a sweep in the setting of
+	// BenchmarkLinearMedium and BenchmarkLinearLarge (llvmpipe, batch 128,
+	// 1568 -> 64 and 1568 -> 10), run side by side.
 	// The accumulators live in two arrays of at most 32 floats each.
 	// Forward: samples x outputs per invocation (TM*TN <= 64); 8x4 beat 4x8
 	// (5.1 vs 5.5 ms), 8x8 (7.1), 4x16 (8.7).

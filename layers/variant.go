@@ -43,7 +43,7 @@ func (v Variant) kernel(pass string) string {
 }
 
 // DefaultConvVariant is the variant a Conv2D uses when its Variant field
-// is empty: vec, the fastest in BenchmarkConv2D on llvmpipe (Mesa 22.3, 2
+// is empty: vec, the fastest in the BenchmarkConv2D* benchmarks on llvmpipe (Mesa 22.3, 2
 // shared cores, batch 128, minimum of 4 runs) for every kernel at every
 // benchmarked shape. Against blocked, in ms per call: 1->16 on 28x28 fwd
 // 13.2 -> 10.1, dw 9.6 -> 4.7; 16->32 on 14x14 fwd 52.7 -> 29.9, dx 51.2
@@ -54,7 +54,7 @@ func (v Variant) kernel(pass string) string {
 var DefaultConvVariant = VariantVec
 
 // DefaultVariant is the variant a Linear uses when its Variant field is
-// empty: the fastest in BenchmarkConv2D and BenchmarkLinear on
+// empty: the fastest in the BenchmarkConv2D* and BenchmarkLinear* benchmarks on
 // llvmpipe (Mesa 22.3, 2 cores), where blocked beat direct for every
 // kernel at the default preset's shapes, by 2x (first conv, input
 // gradient) to 25x.
