@@ -163,7 +163,7 @@ func TestRefusal(t *testing.T) {
 				t.Errorf("optimizer row %+v: want adam over all %d parameters, the failing layer's too", opt, smallParams(t))
 			}
 			msg := res.Err().Error()
-			for _, want := range append(c.kernels, d.Info().Renderer, "worst [5]", IssueTracker, "glcnn check --json") {
+			for _, want := range append(c.kernels, d.Info().Renderer, "worst [5]", IssueTracker, "Result as JSON") {
 				if !strings.Contains(msg, want) {
 					t.Errorf("refusal lacks %q:\n%s", want, msg)
 				}

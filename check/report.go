@@ -15,8 +15,12 @@ const IssueTracker = "https://github.com/glcnn/glcnn/issues"
 
 // Err returns nil when the network can run on the device, else the
 // refusal: which kernels fail in every variant, their worst element, and
-// what to report where.
-func (r *Result) Err() error {
+// what to report where, with the Result as JSON attached.
+func (r *Result) Err() error { return r.Refusal("the self-check's Result as JSON") }
+
+// Refusal is Err with attach saying what full report to attach to the bug
+// report: a command-line tool names its command that writes the JSON.
+func (r *Result) Refusal(attach string) error {
 	if r.Passed() {
 		return nil
 	}
@@ -38,7 +42,7 @@ func (r *Result) Err() error {
 	}
 	fmt.Fprintf(&b, "\nTraining or predicting with these kernels would silently give wrong answers, so glcnn stops here."+
 		"\nPlease report it at %s with the renderer, the driver version and the failing kernel above,"+
-		" and attach the output of `glcnn check --json`.", IssueTracker)
+		" and attach %s.", IssueTracker, attach)
 	return errors.New(b.String())
 }
 

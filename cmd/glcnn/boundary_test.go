@@ -21,8 +21,6 @@ var flagName = regexp.MustCompile("(^|[\\s(\\[`'\"])--[a-z]")
 // messages, each with who is to fix it; this test skips them, and fails on
 // any other library file that names one.
 var pendingFlagNames = map[string]string{
-	"check/report.go":  "`glcnn check --json` in the bug-report advice (check's owner, issue 11)",
-	"bench/kernels.go": "--skip-time in a row note (bench's kernel owner, issue 11)",
 	// Generates docs/benchmarks.md, a page about the CLI: its command
 	// lines are documentation, not messages.
 	"bench/markdown.go": "",

@@ -60,7 +60,7 @@ meets a network (--check auto), and cache the result; glcnn check always runs it
 				} else if err := res.WriteText(os.Stdout); err != nil {
 					return err
 				}
-				return res.Err()
+				return refusal(res)
 			}
 		},
 	})
@@ -136,8 +136,12 @@ func (c *checkFlag) variants(dev *gpu.Device, cfg trainer.Config, in []int, trai
 	for _, n := range res.Notes() {
 		fmt.Fprintln(os.Stderr, "glcnn:", n)
 	}
-	if err := res.Err(); err != nil {
+	if err := refusal(res); err != nil {
 		return nil, err
 	}
 	return res.Variants, nil
 }
+
+// refusal is the check's refusal (nil when it passed) asking for this
+// command's JSON report.
+func refusal(res *check.Result) error { return res.Refusal("the output of `glcnn check --json`") }
