@@ -55,6 +55,7 @@ type binaryCache struct {
 	renderer, driver string // identity; tests may change it (export_test.go)
 	glsl             string
 	print            func(line string) // stderr; tests capture it (export_test.go)
+	noted            *atomic.Bool      // the rebuild note is printed (rebuildNote)
 	stats            ProgramCacheStats
 }
 
@@ -62,8 +63,20 @@ type binaryCache struct {
 var caches sync.Map // *Device -> *binaryCache
 
 // rebuildNoted is set once the process has printed its one note about
-// rebuilt entries.
-var rebuildNoted atomic.Bool
+// rebuilt entries. A device in ownNotes (a test's, see export_test.go)
+// has a note of its own instead, as if it were alone in its process.
+var (
+	rebuildNoted atomic.Bool
+	ownNotes     sync.Map // *Device -> *atomic.Bool
+)
+
+// rebuildNote is the flag that says whether d's rebuild note is printed.
+func (d *Device) rebuildNote() *atomic.Bool {
+	if n, ok := ownNotes.Load(d); ok {
+		return n.(*atomic.Bool)
+	}
+	return &rebuildNoted
+}
 
 const cacheMagic = "GLCNNPB1"
 
@@ -110,6 +123,7 @@ func (d *Device) newBinaryCache(dir string) *binaryCache {
 	return &binaryCache{
 		dir: dir, renderer: d.info.Renderer, driver: d.DriverID(), glsl: d.info.GLSL,
 		print: func(line string) { fmt.Fprintln(os.Stderr, line) },
+		noted: d.rebuildNote(),
 		stats: ProgramCacheStats{Dir: dir},
 	}
 }
@@ -179,7 +193,7 @@ func (d *Device) cachedProgram(key string, src *shaders.Source) *Program {
 // and prints the process's one note about such entries if it is the first.
 func (c *binaryCache) discard(key, path string, err error) {
 	os.Remove(path)
-	if rebuildNoted.Swap(true) {
+	if c.noted.Swap(true) {
 		return
 	}
 	why := strings.Join(strings.Fields(err.Error()), " ") // one line, whatever the driver's log holds

@@ -34,16 +34,15 @@ void main() {
 	return src
 }
 
-// cacheDevice points the shared device's cache at a fresh directory for the
-// test (and back at the default afterwards) and collects the lines it
-// prints, as a fresh process would: the rebuild note is not yet printed.
+// cacheDevice opens a device of the test's own with its cache in a fresh
+// directory, and collects the lines it prints, as a fresh process would:
+// the rebuild note is not yet printed.
 func cacheDevice(t *testing.T) (*gpu.Device, string, *[]string) {
-	d := gputest.Device(t)
+	d := gputest.Private(t)
 	dir := t.TempDir()
 	var lines []string
-	gpu.ResetRebuildNote()
+	gpu.OwnRebuildNote(d)
 	nextRun(t, d, dir, &lines)
-	t.Cleanup(func() { d.SetProgramCache(gpu.DefaultProgramCacheDir()) })
 	return d, dir, &lines
 }
 
@@ -301,7 +300,6 @@ func TestProgramBinaryCacheDriverUpdate(t *testing.T) {
 	fake := t.TempDir()
 	built := time.Date(2023, 4, 1, 12, 0, 0, 0, time.UTC)
 	gpu.SetDriverMaps(d, fakeDriver(t, fake, "Mesa 22.3.6-1+deb12u1", built))
-	t.Cleanup(func() { gpu.SetDriverMaps(d, "") })
 	version := d.Info().Version
 
 	nextRun(t, d, dir, lines)

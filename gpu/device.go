@@ -181,6 +181,7 @@ func (d *Device) Close() {
 	close(d.calls)
 	<-d.done
 	caches.Delete(d) // binary_cache.go
+	ownNotes.Delete(d)
 }
 
 // Info returns what the driver reported when the device was opened.

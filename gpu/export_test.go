@@ -1,6 +1,9 @@
 package gpu
 
-import "os"
+import (
+	"os"
+	"sync/atomic"
+)
 
 // SetCacheIdentity makes the device's program cache believe it runs on
 // another renderer or driver, as after a driver upgrade.
@@ -17,8 +20,13 @@ func CaptureCacheOutput(d *Device, f func(line string)) {
 	d.Call(func() { d.binaryCache().print = f })
 }
 
-// ResetRebuildNote lets the process print its one rebuild note again.
-func ResetRebuildNote() { rebuildNoted.Store(false) }
+// OwnRebuildNote gives the device a rebuild note of its own, not yet
+// printed, as if it were the only device of a fresh process.
+func OwnRebuildNote(d *Device) {
+	n := new(atomic.Bool)
+	ownNotes.Store(d, n)
+	d.Call(func() { d.binaryCache().noted = n })
+}
 
 // RewriteCachedBinary replaces the driver's binary in the cache entry at
 // path by f's result, with a valid checksum: an entry the cache accepts and

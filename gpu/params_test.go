@@ -113,7 +113,7 @@ func TestParamsSteerLoops(t *testing.T) {
 // demands: every bound offset must be a multiple of it (glBindBufferRange
 // refuses others) and every dispatch must read its own values.
 func TestParamRingAlignment(t *testing.T) {
-	d := gputest.Device(t)
+	d := gputest.Private(t) // its ring's alignment changes
 	p := compileFS(t, d, "params.comp", `layout(local_size_x = 1) in;
 layout(std430, binding = 0) writeonly buffer Y { float y[]; };
 uniform uint slot;
@@ -123,7 +123,6 @@ void main() { y[slot] = v; }
 `)
 	const align = 256
 	gpu.SetParamAlign(d, align)
-	defer gpu.SetParamAlign(d, d.Info().UniformAlign)
 	const n = 600 // 600 slots of 256 bytes: the 64 KiB ring wraps twice
 	y, _ := gpu.NewBuffer[float32](d, n)
 	defer y.Release()
@@ -163,9 +162,8 @@ void main() { y[0] = a + float(b); }
 // invocation limit is refused when it is built, with both numbers named,
 // rather than dispatched.
 func TestWorkgroupLimit(t *testing.T) {
-	d := gputest.Device(t)
-	old := gpu.SetMaxInvocations(d, 64)
-	defer gpu.SetMaxInvocations(d, old)
+	d := gputest.Private(t) // its limit changes
+	gpu.SetMaxInvocations(d, 64)
 	_, err := d.Program("fill_f32", gpu.D("WG", 96))
 	if err == nil || !strings.Contains(err.Error(), "96 invocations") || !strings.Contains(err.Error(), "64") {
 		t.Fatalf("%s: a 96-invocation workgroup on a 64-invocation device: err = %v", d.Info().Renderer, err)
@@ -216,7 +214,7 @@ void main() { y[slot] = v; }
 // a panic naming the kernel, in every build — not a dispatch that silently
 // reads the previous parameters.
 func TestParamBindRefused(t *testing.T) {
-	d := gputest.Device(t)
+	d := gputest.Private(t) // its ring is misaligned
 	if d.Info().UniformAlign <= 4 {
 		t.Skipf("%s accepts uniform ranges at any 4-byte offset: nothing to refuse", d.Info().Renderer)
 	}
@@ -228,7 +226,6 @@ void main() { y[0] = v; }
 	y, _ := gpu.NewBuffer[float32](d, 1)
 	defer y.Release()
 	gpu.SetParamAlign(d, 4)
-	defer gpu.SetParamAlign(d, d.Info().UniformAlign)
 	gpu.SkewParamRing(d, 4)
 	defer func() {
 		r := recover()

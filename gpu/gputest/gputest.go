@@ -28,9 +28,33 @@ var (
 // so that every failure says which driver it came from.
 func Device(tb testing.TB) *gpu.Device {
 	tb.Helper()
-	once.Do(func() {
-		dev, err = gpu.Open(gpu.Options{Context: os.Getenv("GLCNN_CONTEXT")})
-	})
+	once.Do(func() { dev, err = open() })
+	checked(tb, dev, err)
+	return dev
+}
+
+// Private opens a device of the test's own, closed when the test ends, as
+// Device opens the shared one. A test that changes a device's state (its
+// program cache, its reported limits, its parameter ring) takes one, so
+// that no other test sees the change, whatever the order or parallelism.
+// Its programs are compiled afresh (the driver's shader cache still
+// serves them).
+func Private(tb testing.TB) *gpu.Device {
+	tb.Helper()
+	d, err := open()
+	checked(tb, d, err)
+	tb.Cleanup(d.Close)
+	return d
+}
+
+func open() (*gpu.Device, error) {
+	return gpu.Open(gpu.Options{Context: os.Getenv("GLCNN_CONTEXT")})
+}
+
+// checked fails tb when the device could not be opened or is not the
+// renderer asked for, and otherwise has tb name the renderer on failure.
+func checked(tb testing.TB, dev *gpu.Device, err error) {
+	tb.Helper()
 	if err != nil {
 		tb.Fatalf("no OpenGL 4.3 compute context (run `make deps` to install Mesa's EGL/llvmpipe): %v", err)
 	}
@@ -46,5 +70,4 @@ func Device(tb testing.TB) *gpu.Device {
 			}
 		})
 	}
-	return dev
 }
