@@ -43,9 +43,9 @@ func (v Variant) kernel(pass string) string {
 }
 
 // DefaultConvVariant is the variant a Conv2D uses when its Variant field
-// is empty: vec, the fastest in the BenchmarkConv2D* benchmarks on llvmpipe (Mesa 22.3, 2
-// shared cores, batch 128, minimum of 4 runs) for every kernel at every
-// benchmarked shape. Against blocked, in ms per call: 1->16 on 28x28 fwd
+// is empty: vec, the fastest in the BenchmarkConv2D* benchmarks on
+// llvmpipe (Mesa 22.3, 2 shared cores, batch 128, minimum of 4 runs) for
+// every kernel at every benchmarked shape. Against blocked, in ms per call: 1->16 on 28x28 fwd
 // 13.2 -> 10.1, dw 9.6 -> 4.7; 16->32 on 14x14 fwd 52.7 -> 29.9, dx 51.2
 // -> 28.4, dw 86.0 -> 23.8 (the default preset's convs, 2.2x in all);
 // 64->64 on 28x28 dw 3958 -> 1530; 128->128 on 14x14 fwd 2727 -> 2024, dw
