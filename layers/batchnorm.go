@@ -18,6 +18,10 @@ const (
 // and biased variance and updates the running statistics with the unbiased
 // variance and momentum 0.1; eval mode uses the running statistics.
 //
+// Followed by a ReLU, it can apply it too (FuseNext): y = max(bn(x), 0),
+// and its backward masks dy where y is 0, which saves the ReLU's passes
+// over memory and computes the same bits.
+//
 // The per-channel reductions run in two stages — serial sums over segments
 // of the batch, then a fixed-order combination of the segments — so results
 // are deterministic and no atomics are used.
@@ -36,6 +40,7 @@ type BatchNorm struct {
 
 	maxBatch, n int
 	trained     bool // the last Forward was in training mode
+	relu        bool // a fused ReLU follows: y = max(bn(x), 0)
 	x           *Tensor
 	y, dx       *Tensor
 	params      []*Param
@@ -46,7 +51,10 @@ type BatchNorm struct {
 	fwdPartial, fwdStats, fwd, bwdPartial, bwdReduce, bwd *gpu.Program
 }
 
-var _ Layer = (*BatchNorm)(nil)
+var (
+	_ Layer = (*BatchNorm)(nil)
+	_ Fuser = (*BatchNorm)(nil)
+)
 
 // NewBatchNorm2D returns PyTorch's BatchNorm2d for (C,H,W) inputs.
 func NewBatchNorm2D() *BatchNorm { return &BatchNorm{dims: 2} }
@@ -56,6 +64,31 @@ func NewBatchNorm1D() *BatchNorm { return &BatchNorm{dims: 1} }
 
 // Kind returns "bn" (both 1-D and 2-D: the input shape tells them apart).
 func (l *BatchNorm) Kind() string { return "bn" }
+
+// FuseNext fuses a following ReLU (see Fuser): the batch norm's kernels
+// apply it (batchnorm_relu_fwd, batchnorm_relu_bwd_partial,
+// batchnorm_relu_bwd) and the ReLU becomes a view. Any other layer, or a
+// second ReLU, is not fused. It panics when either layer is already set up.
+func (l *BatchNorm) FuseNext(next Layer) bool {
+	r, ok := next.(*ReLU)
+	if !ok || l.relu { // a second ReLU would be right too, but is no gain to fuse
+		return false
+	}
+	if l.d != nil || r.dev != nil {
+		panic("layers: bn: FuseNext after Setup")
+	}
+	l.relu, r.view = true, true
+	return true
+}
+
+// kernel names the kernel of a pass ("fwd", "bwd_partial", "bwd"): with a
+// fused ReLU its batchnorm_relu_ variant.
+func (l *BatchNorm) kernel(pass string) string {
+	if l.relu {
+		return "batchnorm_relu_" + pass
+	}
+	return "batchnorm_" + pass
+}
 
 // Setup allocates the parameters — weight (γ, 1), bias (β, 0),
 // running_mean (0), running_var (1) — and buffers for batches up to
@@ -103,10 +136,10 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 	k := programs{d: d, op: "bn"}
 	l.fwdPartial = k.get("batchnorm_fwd_partial", vec)
 	l.fwdStats = k.get("batchnorm_fwd_stats")
-	l.fwd = k.get("batchnorm_fwd", vec)
-	l.bwdPartial = k.get("batchnorm_bwd_partial", vec)
+	l.fwd = k.get(l.kernel("fwd"), vec)
+	l.bwdPartial = k.get(l.kernel("bwd_partial"), vec)
 	l.bwdReduce = k.get("batchnorm_bwd_reduce")
-	l.bwd = k.get("batchnorm_bwd", vec)
+	l.bwd = k.get(l.kernel("bwd"), vec)
 	if k.err != nil {
 		l.Release()
 		return nil, k.err
@@ -129,7 +162,7 @@ func segments(m, v int) (p, l int) {
 
 // Forward normalises x (N, in...) with the batch statistics (training mode,
 // which also updates the running statistics and NumBatchesTracked) or the
-// running statistics (eval mode). In training mode it panics when a channel
+// running statistics (eval mode), and clamps at 0 with a fused ReLU. In training mode it panics when a channel
 // has a single value (N*HW = 1), as PyTorch refuses to as well.
 func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	l.n = batchOf("bn", x, l.in, l.maxBatch)
@@ -162,7 +195,8 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 // Backward adds dγ and dβ to the parameter gradients and returns dx through
 // the batch statistics of the last Forward, which must have been in
 // training mode (it panics otherwise). The input of that Forward must still
-// hold its values.
+// hold its values. With a fused ReLU, dy is the gradient of the ReLU's
+// output, taken as 0 where the output is 0 (as ReLU's Backward does).
 func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 	if !l.trained || l.x == nil {
 		panic("layers: bn: Backward without a training-mode Forward")
@@ -172,7 +206,11 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 	}
 	mm := l.n * l.hw
 	p, segLen := segments(mm, l.v)
-	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.mean.Buf, 3: l.partial.Buf},
+	partial := gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.mean.Buf, 3: l.partial.Buf}
+	if l.relu {
+		partial = append(partial, l.y.Buf) // 4: the mask, the last Forward's output
+	}
+	l.d.Dispatch(l.bwdPartial, gpu.Grid1(l.c*p), partial,
 		gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("M", mm/l.v), gpu.U("P", p), gpu.U("L", segLen/l.v))
 	l.d.Dispatch(l.bwdReduce, gpu.Grid1(l.c), gpu.Bindings{0: l.partial.Buf, 1: l.invstd.Buf, 2: l.sums.Buf,
 		3: l.params[0].Grad.Buf, 4: l.params[1].Grad.Buf}, gpu.U("C", l.c), gpu.U("P", p))
@@ -180,8 +218,12 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 		return nil
 	}
 	total := l.n * l.c * l.hw
-	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.params[0].Value.Buf,
-		3: l.mean.Buf, 4: l.invstd.Buf, 5: l.sums.Buf, 6: l.dx.Buf},
+	bwd := gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.params[0].Value.Buf,
+		3: l.mean.Buf, 4: l.invstd.Buf, 5: l.sums.Buf, 6: l.dx.Buf}
+	if l.relu {
+		bwd = append(bwd, l.y.Buf) // 7: the mask
+	}
+	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), bwd,
 		gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("invM", 1/float64(mm)))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }
@@ -191,20 +233,26 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 func (l *BatchNorm) Params() []*Param { return l.params }
 
 // Costs reports the kernels of a training step at batch n (the eval forward
-// is batchnorm_fwd alone).
+// is batchnorm_fwd, or batchnorm_relu_fwd, alone). A fused ReLU adds a
+// compare per element to the forward and to each backward kernel that
+// reads dy, and a read of y to the latter.
 func (l *BatchNorm) Costs(n int) map[string]Cost {
 	c := int64(l.c)
 	m := int64(n * l.hw)
 	p, _ := segments(n*l.hw, l.v)
 	total := c * m
 	parts := c * int64(p) * 2
+	var relu int64 // elements: one compare, and y read by the backward
+	if l.relu {
+		relu = total
+	}
 	return map[string]Cost{
 		"batchnorm_fwd_partial": {FLOPs: 4 * total, Bytes: 4 * (total + parts)},
 		"batchnorm_fwd_stats":   {FLOPs: 6*parts + 12*c, Bytes: 4 * (parts + 6*c)},
-		"batchnorm_fwd":         {FLOPs: 4 * total, Bytes: 4 * (2*total + 4*c)},
-		"batchnorm_bwd_partial": {FLOPs: 4 * total, Bytes: 4 * (2*total + parts + c)},
+		l.kernel("fwd"):         {FLOPs: 4*total + relu, Bytes: 4 * (2*total + 4*c)},
+		l.kernel("bwd_partial"): {FLOPs: 4*total + relu, Bytes: 4 * (2*total + relu + parts + c)},
 		"batchnorm_bwd_reduce":  {FLOPs: parts + 3*c, Bytes: 4 * (parts + 7*c)},
-		"batchnorm_bwd":         {FLOPs: 8 * total, Bytes: 4 * (3*total + 5*c)},
+		l.kernel("bwd"):         {FLOPs: 8*total + relu, Bytes: 4 * (3*total + relu + 5*c)},
 	}
 }
 

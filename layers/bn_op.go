@@ -11,12 +11,15 @@ import (
 var BatchNormOp = Register(Def[NoArgs]{
 	OpInfo: OpInfo{Name: "bn", Usage: "bn", Help: "BatchNorm2d, or BatchNorm1d after flatten/fc",
 		In: AnyLayout, Out: AnyLayout, Example: "bn",
+		// With a fused ReLU (BatchNorm.FuseNext) the batchnorm_relu_
+		// kernels stand in for their batchnorm_ namesakes; the lists name
+		// both and a layer runs the ones it has.
 		OutputKernels: map[string][]string{
-			"y_eval":       {"batchnorm_fwd"},
+			"y_eval":       {"batchnorm_fwd", "batchnorm_relu_fwd"},
 			"running_mean": {"batchnorm_fwd_partial", "batchnorm_fwd_stats"},
 			"running_var":  {"batchnorm_fwd_partial", "batchnorm_fwd_stats"},
-			"dweight":      {"batchnorm_bwd_partial", "batchnorm_bwd_reduce"},
-			"dbias":        {"batchnorm_bwd_partial", "batchnorm_bwd_reduce"},
+			"dweight":      {"batchnorm_bwd_partial", "batchnorm_relu_bwd_partial", "batchnorm_bwd_reduce"},
+			"dbias":        {"batchnorm_bwd_partial", "batchnorm_relu_bwd_partial", "batchnorm_bwd_reduce"},
 		},
 	},
 	Parse: parseNone,
