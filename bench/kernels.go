@@ -90,7 +90,12 @@ func passKernels(op *layers.Op, l layers.Layer, n int) map[string][]string {
 		}
 	}
 	if ks, ok := op.OutputKernels["y_eval"]; ok { // the eval forward runs kernels of its own
-		m["fwd_eval"] = ks
+		costs := l.Costs(n)
+		for _, k := range ks {
+			if _, ok := costs[k]; ok { // the list may name kernels of other forms of the layer (fused)
+				m["fwd_eval"] = append(m["fwd_eval"], k)
+			}
+		}
 	}
 	return m
 }
@@ -126,7 +131,7 @@ type layerBench struct {
 // benchLayer validates and times every pass of one layer, variant and batch.
 func benchLayer(d *gpu.Device, pk Peaks, plan kernelPlan, la layerAt, variant string, n int) []KernelRow {
 	b := &layerBench{d: d, pk: pk, plan: plan, la: la, n: n,
-		base: KernelRow{Preset: la.preset, Layer: la.Index, Op: la.Item.String(), Input: la.In, Variant: variant, Batch: n}}
+		base: KernelRow{Preset: la.preset, Layer: la.Index, Op: la.Label(), Input: la.In, Variant: variant, Batch: n}}
 	defer b.release()
 	if status, note := b.setUp(variant); status != "" {
 		r := b.base
@@ -357,7 +362,7 @@ func benchKernels(d *gpu.Device, pk Peaks, plan kernelPlan, progress func(string
 					}
 					seen[key] = true
 					if progress != nil {
-						progress(fmt.Sprintf("%s #%d %s %s n=%d", preset, la.Index, la.Item, v, n))
+						progress(fmt.Sprintf("%s #%d %s %s n=%d", preset, la.Index, la.Label(), v, n))
 					}
 					rows = append(rows, benchLayer(d, pk, plan, la, v, n)...)
 				}

@@ -26,7 +26,7 @@ func presetLayers(preset string) ([]layerAt, error) {
 	if err != nil {
 		return nil, err
 	}
-	las, err := check.NetworkLayers(spec, []int{1, 28, 28}, 10)
+	las, err := check.NetworkLayers(spec, []int{1, 28, 28}, 10, false) // fused, as the trainer runs it
 	if err != nil {
 		return nil, err
 	}

@@ -49,8 +49,8 @@ func DefaultCacheDir() string {
 
 // cacheKey names the cache entry of a check: the device's identity, the
 // glcnn build (its kernels and its executable), the network and its input,
-// what the check covers and the variants asked for, and the tolerance.
-// Anything else that changes a result must be added here.
+// what the check covers, the variants asked for, whether layers fuse
+// (which changes the units checked), and the tolerance. Anything else that changes a result must be added here.
 func cacheKey(id Identity, cfg trainer.Config, in []int, opt Options) string {
 	key := struct {
 		Format    int
@@ -61,9 +61,10 @@ func cacheKey(id Identity, cfg trainer.Config, in []int, opt Options) string {
 		Train     bool
 		Optimizer trainer.Config // only the fields the optimizer and loss read
 		Variants  map[int]string
+		NoFuse    bool
 		Batches   []int
 		R, A      float64
-	}{format, id, buildID(), cfg.Arch, in, opt.Train, trainer.Config{}, cfg.Variants, opt.Batches, tolR, tolA}
+	}{format, id, buildID(), cfg.Arch, in, opt.Train, trainer.Config{}, cfg.Variants, cfg.NoFuse, opt.Batches, tolR, tolA}
 	if spec, err := trainer.ParseSpec(cfg.Arch); err == nil {
 		key.Arch = spec.String()
 	}

@@ -40,7 +40,7 @@ var DefaultBatches = []int{1, 9}
 // Row is one output of one kernel run, compared with the reference.
 type Row struct {
 	Layer   int      `json:"layer"` // index in the arch spec; -1 for the loss and the optimizer
-	Op      string   `json:"op"`    // the spec item (conv:16:3), "loss" or the optimizer
+	Op      string   `json:"op"`    // the spec item (conv:16:3; bn+relu when fused), "loss" or the optimizer
 	Input   []int    `json:"input"` // per-sample input shape
 	Variant string   `json:"variant,omitempty"`
 	Output  string   `json:"output"` // y, y_eval, dx, dweight, dbias, running_mean, ...
@@ -125,8 +125,9 @@ type Result struct {
 }
 
 // format is the version of Result's JSON and of what a check covers;
-// raising it invalidates every cached result.
-const format = 1
+// raising it invalidates every cached result. 2: fused layers are checked
+// as one unit (bn+relu).
+const format = 2
 
 // Passed reports whether the network can run on the device (with the
 // chosen variants).
@@ -143,7 +144,7 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 		return nil, err
 	}
 	classes := len(data.ClassNames)
-	las, err := NetworkLayers(spec, in, classes)
+	las, err := NetworkLayers(spec, in, classes, cfg.NoFuse)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +158,8 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 		Batches: opt.Batches, Variants: map[int]string{}, Date: time.Now().Format(time.RFC3339)}
 	var shapes [][]int // trainable parameters, for the optimizer
 	for _, la := range las {
-		if la.Item.Op.NoKernels {
-			continue
+		if la.Item.Op.NoKernels || la.Absorbed {
+			continue // no kernel of its own
 		}
 		chosen, ps := res.checkLayer(d, la, candidates(la.Item.Op, cfg.Variants[la.Index]), opt)
 		shapes = append(shapes, ps...)
@@ -209,9 +210,9 @@ func (res *Result) checkLayer(d *gpu.Device, la LayerAt, variants []string, opt 
 	}
 	switch {
 	case !ok:
-		res.Unusable = append(res.Unusable, Unusable{Layer: la.Index, Op: la.Item.String(), Failed: failed})
+		res.Unusable = append(res.Unusable, Unusable{Layer: la.Index, Op: la.Label(), Failed: failed})
 	case chosen != variants[0]:
-		res.Fallbacks = append(res.Fallbacks, Fallback{Layer: la.Index, Op: la.Item.String(), From: variants[0], To: chosen, Failed: failed[0]})
+		res.Fallbacks = append(res.Fallbacks, Fallback{Layer: la.Index, Op: la.Label(), From: variants[0], To: chosen, Failed: failed[0]})
 	}
 	return chosen, shapes
 }
@@ -232,7 +233,7 @@ func worst(rows []Row) *Row {
 // and runs it at each batch. A panic (a shader the driver cannot compile)
 // becomes an error row.
 func runVariant(d *gpu.Device, la LayerAt, variant string, opt Options) (rows []Row, shapes [][]int) {
-	base := Row{Layer: la.Index, Op: la.Item.String(), Input: la.In, Variant: variant}
+	base := Row{Layer: la.Index, Op: la.Label(), Input: la.In, Variant: variant}
 	t0 := time.Now()
 	fail := func(err any) {
 		r := base
@@ -273,7 +274,7 @@ func runVariant(d *gpu.Device, la LayerAt, variant string, opt Options) (rows []
 	for _, n := range opt.Batches {
 		r := base
 		r.Batch = n
-		if why := la.Item.Op.TrainSkip(la.In, n); opt.Train && why != "" {
+		if why := la.trainSkip(n); opt.Train && why != "" {
 			r.Status, r.Note = "skipped", why
 			rows = append(rows, r)
 			continue

@@ -73,8 +73,8 @@ func TestDefaultNetwork(t *testing.T) {
 		batches[r.Batch] = true
 	}
 	for _, k := range []string{"conv2d_fwd", "conv2d_pack", "conv2d_bwd_data", "conv2d_bwd_filter", "bias_bwd", "reduce_slices",
-		"maxpool2d_fwd", "maxpool2d_bwd_window", "batchnorm_fwd_partial", "batchnorm_fwd_stats", "batchnorm_fwd",
-		"batchnorm_bwd_partial", "batchnorm_bwd_reduce", "batchnorm_bwd", "relu_fwd", "relu_bwd",
+		"maxpool2d_fwd", "maxpool2d_bwd_window", "batchnorm_fwd_partial", "batchnorm_fwd_stats", "batchnorm_relu_fwd",
+		"batchnorm_relu_bwd_partial", "batchnorm_bwd_reduce", "batchnorm_relu_bwd", "relu_fwd", "relu_bwd",
 		"linear_fwd", "linear_bwd_data", "linear_bwd_filter", "softmax_xent", "softmax_xent_sum", "argmax", "adam_step"} {
 		if !covered[k] {
 			t.Errorf("no row checks %s", k)
@@ -145,7 +145,7 @@ func TestRefusal(t *testing.T) {
 		kernels []string
 	}{
 		{"every conv variant", func(kind, v string) bool { return kind == "conv" }, 0, 3, []string{"(vec)", "(blocked)", "(direct)", "conv2d_fwd"}},
-		{"relu", func(kind, v string) bool { return kind == "relu" }, 2, 1, []string{"relu_fwd"}},
+		{"bn+relu", func(kind, v string) bool { return kind == "bn" }, 1, 1, []string{"bn+relu", "batchnorm_relu_fwd"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res, err := Run(d, small, smallIn, Options{Train: true, NewLayer: breaking(c.broken, nil)})
@@ -247,7 +247,7 @@ func TestCache(t *testing.T) {
 
 	// The cache does not know about injected kernels: a fresh one.
 	dir = t.TempDir()
-	refuse := Options{Train: true, NewLayer: breaking(func(kind, v string) bool { return kind == "relu" }, &built)}
+	refuse := Options{Train: true, NewLayer: breaking(func(kind, v string) bool { return kind == "bn" }, &built)}
 	Ensure(d, small, smallIn, refuse, dir, false)
 	n = built
 	if res, cached, err := Ensure(d, small, smallIn, refuse, dir, false); cached || built == n || res.Passed() {

@@ -14,24 +14,64 @@ type LayerAt struct {
 	Item  trainer.Item // the spec item, e.g. conv:16:3
 	In    []int        // per-sample input shape
 	Flat  bool         // the input is (F): bn is BatchNorm1d
+	// Fused are the layers after this one that its layer computes too, as
+	// the trainer fuses them (layers.Fuser): the unit is then the chain
+	// (bn+relu), validated against the composition of the references.
+	Fused []LayerAt
+	// Absorbed marks a layer fused into the one before it: a view that
+	// runs no kernel, validated and timed with that layer.
+	Absorbed bool
 }
 
 // Key identifies a layer's work regardless of the network it came from.
-func (la LayerAt) Key() string { return fmt.Sprintf("%s@%v", la.Item, la.In) }
+func (la LayerAt) Key() string { return fmt.Sprintf("%s@%v", la.Label(), la.In) }
+
+// Label is the spec item, joined by "+" with the items fused into it
+// ("bn+relu").
+func (la LayerAt) Label() string {
+	s := la.Item.String()
+	for _, f := range la.Fused {
+		s += "+" + f.Item.String()
+	}
+	return s
+}
+
+// trainSkip says why training mode cannot run the unit at batch n ("" when
+// it can): the first reason of its layers.
+func (la LayerAt) trainSkip(n int) string {
+	for _, l := range append([]LayerAt{la}, la.Fused...) {
+		if why := l.Item.Op.TrainSkip(l.In, n); why != "" {
+			return why
+		}
+	}
+	return ""
+}
 
 // NetworkLayers lists the layers of spec on per-sample input in, a
-// network with the given number of classes; the error says which layer's
-// shape does not work out.
-func NetworkLayers(spec trainer.Spec, in []int, classes int) ([]LayerAt, error) {
+// network with the given number of classes, fused as the trainer fuses
+// them unless noFuse (trainer.ModelOptions.NoFuse); the error says which
+// layer's shape does not work out.
+func NetworkLayers(spec trainer.Spec, in []int, classes int, noFuse bool) ([]LayerAt, error) {
 	shapes, err := spec.Shapes(in, classes)
+	if err != nil {
+		return nil, err
+	}
+	fused, err := trainer.Fusions(spec, in, classes, trainer.ModelOptions{NoFuse: noFuse})
 	if err != nil {
 		return nil, err
 	}
 	var out []LayerAt
 	cur := in
+	head := -1 // the layer the next fused ones join
 	for i, it := range spec {
 		it, _ := it.Resolve() // Shapes resolved it
-		out = append(out, LayerAt{Index: i, Item: it, In: cur, Flat: len(cur) == 1})
+		la := LayerAt{Index: i, Item: it, In: cur, Flat: len(cur) == 1, Absorbed: fused[i]}
+		if fused[i] {
+			out[head].Fused = append(out[head].Fused, la)
+		} else {
+			head = len(out)
+		}
+		out = append(out, la)
 		cur = shapes[i]
 	}
 	return out, nil
@@ -64,10 +104,24 @@ func candidates(op *layers.Op, want string) []string {
 }
 
 // NewLayer builds la's layer as the trainer does, with the given variant;
-// nil for items that run no kernel (flatten).
+// a layers.Chain of it and the layers it fuses when la.Fused lists some;
+// nil for items that run no kernel (flatten, and the layers fused into the
+// one before).
 func NewLayer(la LayerAt, variant string) layers.Layer {
-	if la.Item.Op.NoKernels {
+	if la.Item.Op.NoKernels || la.Absorbed {
 		return nil
 	}
-	return trainer.NewLayer(la.Item, uint32(la.Index), la.Flat, variant)
+	l := trainer.NewLayer(la.Item, uint32(la.Index), la.Flat, variant)
+	if len(la.Fused) == 0 {
+		return l
+	}
+	chain := layers.Chain{l}
+	for _, f := range la.Fused {
+		next := trainer.NewLayer(f.Item, uint32(f.Index), f.Flat, "")
+		if fu, ok := l.(layers.Fuser); !ok || !fu.FuseNext(next) {
+			panic(fmt.Sprintf("check: %s does not fuse %s", la.Item, f.Item))
+		}
+		chain = append(chain, next)
+	}
+	return chain
 }

@@ -55,6 +55,11 @@ type Config struct {
 	// default variant gives wrong results on the device. It belongs to the
 	// device, not to the run, so config.json does not keep it.
 	Variants map[int]string `json:"-"`
+	// NoFuse runs each layer with its own kernels instead of fusing
+	// adjacent ones (ModelOptions.NoFuse). Fusion changes no result, bit
+	// for bit, so config.json does not keep it: it is there to test and
+	// time the unfused path.
+	NoFuse bool `json:"-"`
 }
 
 // Defaults of the step schedule, which a zero Config.StepEvery or

@@ -16,29 +16,83 @@ type Model struct {
 	Classes  int
 	MaxBatch int
 	Layers   []layers.Layer // Layers[i] is Spec[i]
-	dev      *gpu.Device
+	// Fused[i] says that Layers[i] was fused into the layer before it
+	// (layers.Fuser), which computes it: Layers[i] is a view.
+	Fused []bool
+	dev   *gpu.Device
 }
 
-// NewModel checks the spec's shapes and sets every layer up for batches of
-// up to maxBatch. variants[i], when present, is the kernel variant of
-// spec[i] (see [NewLayer]); nil means every layer's default.
-func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int, variants map[int]string) (*Model, error) {
-	if _, err := spec.Shapes(in, classes); err != nil {
+// ModelOptions are the choices NewModel makes that do not change what a
+// model computes.
+type ModelOptions struct {
+	// Variants[i], when present, is the kernel variant of spec[i] (see
+	// [NewLayer]); nil means every layer's default.
+	Variants map[int]string
+	// NoFuse keeps every layer to its own kernels; by default a layer that
+	// can compute the one after it does (layers.Fuser: batch norm and the
+	// ReLU after it), with the same results bit for bit.
+	NoFuse bool
+}
+
+// NewModel checks the spec's shapes, builds its layers (fusing adjacent
+// ones unless opt.NoFuse) and sets every layer up for batches of up to
+// maxBatch.
+func NewModel(d *gpu.Device, spec Spec, in []int, classes, maxBatch int, opt ModelOptions) (*Model, error) {
+	shapes, err := spec.Shapes(in, classes)
+	if err != nil {
 		return nil, err
 	}
-	m := &Model{Spec: spec, In: in, Classes: classes, MaxBatch: maxBatch, dev: d}
+	ls, fused := newLayers(spec, in, shapes, opt)
+	m := &Model{Spec: spec, In: in, Classes: classes, MaxBatch: maxBatch, Fused: fused, dev: d}
 	cur := in
-	for i, it := range spec {
-		l := NewLayer(it, uint32(i), len(cur) == 1, variants[i])
+	for i, l := range ls {
 		out, err := l.Setup(d, cur, maxBatch)
 		if err != nil {
 			m.Release()
-			return nil, fmt.Errorf("arch: layer %d %q: %w", i+1, it, err)
+			return nil, fmt.Errorf("arch: layer %d %q: %w", i+1, spec[i], err)
 		}
 		m.Layers = append(m.Layers, l)
 		cur = out
 	}
 	return m, nil
+}
+
+// newLayers builds the layers of spec (not set up) on per-sample input in,
+// whose layers' output shapes are shapes, and, unless opt.NoFuse, lets each
+// layer that can (layers.Fuser) fuse the ones after it; fused[i] says that
+// layer i was fused into the one before.
+func newLayers(spec Spec, in []int, shapes [][]int, opt ModelOptions) (ls []layers.Layer, fused []bool) {
+	cur := in
+	for i, it := range spec {
+		ls = append(ls, NewLayer(it, uint32(i), len(cur) == 1, opt.Variants[i]))
+		cur = shapes[i]
+	}
+	fused = make([]bool, len(ls))
+	if opt.NoFuse {
+		return ls, fused
+	}
+	for i := range ls {
+		if fused[i] {
+			continue // a view now
+		}
+		f, ok := ls[i].(layers.Fuser)
+		for j := i + 1; ok && j < len(ls) && f.FuseNext(ls[j]); j++ {
+			fused[j] = true
+		}
+	}
+	return ls, fused
+}
+
+// Fusions says which layers of spec on per-sample input in a model fuses
+// into the layer before them (see [ModelOptions]): what NewModel's
+// Model.Fused will be, without a device.
+func Fusions(spec Spec, in []int, classes int, opt ModelOptions) ([]bool, error) {
+	shapes, err := spec.Shapes(in, classes)
+	if err != nil {
+		return nil, err
+	}
+	_, fused := newLayers(spec, in, shapes, opt)
+	return fused, nil
 }
 
 // NewLayer builds the layer of spec item it, the index-th of its network

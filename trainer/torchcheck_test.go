@@ -85,7 +85,7 @@ func collapsesPlane(t *testing.T, op *layers.Op) bool {
 // every integer buffer (num_batches_tracked) random.
 func randomScriptNet(t *testing.T, spec Spec, seed uint64) []safetensors.Tensor {
 	t.Helper()
-	m, err := NewModel(gputest.Device(t), spec, []int{1, 28, 28}, 10, 1, nil)
+	m, err := NewModel(gputest.Device(t), spec, []int{1, 28, 28}, 10, 1, ModelOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

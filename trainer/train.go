@@ -55,7 +55,7 @@ func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error
 		return nil, err
 	}
 	s := &Session{Cfg: cfg, Dev: d, Chunk: chunkRows(d, shapes, in, batch, cfg.Chunk)}
-	if s.Model, err = NewModel(d, spec, in, len(data.ClassNames), s.Chunk, cfg.Variants); err != nil {
+	if s.Model, err = NewModel(d, spec, in, len(data.ClassNames), s.Chunk, ModelOptions{Variants: cfg.Variants, NoFuse: cfg.NoFuse}); err != nil {
 		return nil, err
 	}
 	if s.Loss, err = layers.NewSoftmaxCrossEntropy(d, len(data.ClassNames), s.Chunk, cfg.Smoothing); err == nil {
