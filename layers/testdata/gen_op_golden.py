@@ -3,6 +3,7 @@
 
     layers/testdata/gen_op_golden.py ITEM --input N,C,H,W [--seed S] [--eval-only]
                                       [--module JSON] [--glcnn BIN] [--out FILE]
+    layers/testdata/gen_op_golden.py --again FILE   (make golden: every file anew)
 
 e.g. `gen_op_golden.py fc:7 --input 3,12` or `gen_op_golden.py maxpool:3:2
 --input 2,3,9,11`. The op's PyTorch module comes from glcnn's op registry
@@ -63,14 +64,22 @@ def module_of(item, sample, glcnn):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("item", help="an arch-spec item, e.g. maxpool:3:2")
-    ap.add_argument("--input", required=True, help="input shape with the batch first: N,C,H,W or N,F")
+    ap.add_argument("item", nargs="?", help="an arch-spec item, e.g. maxpool:3:2")
+    ap.add_argument("--input", help="input shape with the batch first: N,C,H,W or N,F")
+    ap.add_argument("--again", metavar="FILE", help="rewrite a golden file from the item, input, mode and module it records (make golden)")
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--eval-only", action="store_true", help="record the eval-mode forward only")
     ap.add_argument("--module", help="the module as JSON, instead of asking glcnn")
     ap.add_argument("--glcnn", help="the glcnn command (default: go run ./cmd/glcnn)")
     ap.add_argument("--out", help="output file (default: ops/<item>.json next to this script)")
     a = ap.parse_args()
+    if a.again:
+        with open(a.again) as f:
+            old = json.load(f)
+        a.item, a.input, a.eval_only = old["item"], ",".join(map(str, old["input"])), not old["train"]
+        a.module, a.out = json.dumps(old["module"]), a.again
+    if not a.item or not a.input:
+        ap.error("give ITEM and --input, or --again FILE")
     torch.set_num_threads(1)  # reproducible summation order
     shape = [int(v) for v in a.input.split(",")]
     m = json.loads(a.module) if a.module else module_of(a.item, shape[1:], a.glcnn)
