@@ -82,6 +82,7 @@ golden: deps-torch
 	/usr/bin/python3 layers/testdata/gen_golden.py
 	/usr/bin/python3 trainer/testdata/gen_tutorial_golden.py
 	/usr/bin/python3 trainer/testdata/gen_lr_schedules.py
+	for f in layers/testdata/ops/*.json; do /usr/bin/python3 layers/testdata/gen_op_golden.py --again $$f || exit 1; done
 
 # A short coverage-guided run of each reader's fuzz target.
 fuzz: deps
