@@ -1,8 +1,6 @@
 package layers
 
 import (
-	"fmt"
-
 	"github.com/glcnn/glcnn/gpu"
 )
 
@@ -14,11 +12,8 @@ import (
 type AvgPool2D struct {
 	K, Stride int
 
-	d               *gpu.Device
-	c, h, w, oh, ow int
-	maxBatch, n     int
-	y, dx           *Tensor
-	fwd, bwd        *gpu.Program
+	pool2D
+	fwd, bwd *gpu.Program
 }
 
 var _ Layer = (*AvgPool2D)(nil)
@@ -26,10 +21,7 @@ var _ Layer = (*AvgPool2D)(nil)
 // NewAvgPool2D returns an average-pooling layer with a k x k window and the
 // given stride. It panics unless k and stride are positive.
 func NewAvgPool2D(k, stride int) *AvgPool2D {
-	if k <= 0 || stride <= 0 {
-		panic(fmt.Sprintf("layers: NewAvgPool2D(%d, %d): kernel and stride must be positive", k, stride))
-	}
-	return &AvgPool2D{K: k, Stride: stride}
+	return &AvgPool2D{K: k, Stride: stride, pool2D: newPool2D("avgpool", "NewAvgPool2D", k, stride)}
 }
 
 // Kind returns "avgpool".
@@ -38,22 +30,8 @@ func (l *AvgPool2D) Kind() string { return "avgpool" }
 // Setup allocates for inputs (C,H,W) and returns (C,OH,OW) with
 // OH = (H-K)/Stride+1, OW = (W-K)/Stride+1.
 func (l *AvgPool2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
-	if len(in) != 3 {
-		return nil, fmt.Errorf("layers: avgpool: input %v is not (C,H,W)", in)
-	}
-	if in[1] < l.K || in[2] < l.K {
-		return nil, fmt.Errorf("layers: avgpool: %dx%d window larger than the %dx%d input", l.K, l.K, in[1], in[2])
-	}
-	l.Release()
-	l.d, l.maxBatch = d, maxBatch
-	l.c, l.h, l.w = in[0], in[1], in[2]
-	l.oh, l.ow = (l.h-l.K)/l.Stride+1, (l.w-l.K)/l.Stride+1
-	var err error
-	if l.y, err = NewTensor(d, maxBatch, l.c, l.oh, l.ow); err != nil {
-		return nil, err
-	}
-	if l.dx, err = NewTensor(d, maxBatch, l.c, l.h, l.w); err != nil {
-		l.Release()
+	out, err := l.setup(d, in, maxBatch, l.K, l.Stride, l.Release)
+	if err != nil {
 		return nil, err
 	}
 	k := programs{d: d, op: "avgpool"}
@@ -63,20 +41,14 @@ func (l *AvgPool2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 		l.Release()
 		return nil, k.err
 	}
-	return []int{l.c, l.oh, l.ow}, nil
-}
-
-func (l *AvgPool2D) shapeUniforms(n int) []gpu.Uniform {
-	return []gpu.Uniform{gpu.U("n", n), gpu.U("H", l.h), gpu.U("W", l.w), gpu.U("OH", l.oh),
-		gpu.U("OW", l.ow), gpu.U("K", l.K), gpu.U("S", l.Stride)}
+	return out, nil
 }
 
 // Forward pools x (N,C,H,W) into (N,C,OH,OW). The mode does not matter.
 func (l *AvgPool2D) Forward(x *Tensor, _ Mode) *Tensor {
-	l.n = batchOf("avgpool", x, []int{l.c, l.h, l.w}, l.maxBatch)
-	outs := l.n * l.c * l.oh * l.ow
+	outs := l.forwardBatch(x)
 	l.d.Dispatch(l.fwd, gpu.Grid1(outs), gpu.Bindings{0: x.Buf, 1: l.y.Buf}, l.shapeUniforms(outs)...)
-	return l.y.View(l.n, l.c, l.oh, l.ow)
+	return l.yView()
 }
 
 // Backward returns dx (N,C,H,W): each input gets the sum of dy/K² over the
@@ -86,12 +58,9 @@ func (l *AvgPool2D) Backward(dy *Tensor, needDX bool) *Tensor {
 	if !needDX {
 		return nil
 	}
-	if dy.Len() != l.n*l.c*l.oh*l.ow {
-		panic(fmt.Sprintf("layers: avgpool: dy %v after a forward of batch %d", dy.Shape, l.n))
-	}
-	ins := l.n * l.c * l.h * l.w
+	ins := l.checkDY(dy)
 	l.d.Dispatch(l.bwd, gpu.Grid1(ins), gpu.Bindings{0: dy.Buf, 1: l.dx.Buf}, l.shapeUniforms(ins)...)
-	return l.dx.View(l.n, l.c, l.h, l.w)
+	return l.dxView()
 }
 
 // Params returns nil: pooling has no parameters.
@@ -101,10 +70,7 @@ func (l *AvgPool2D) Params() []*Param { return nil }
 // (forward), and an addition per window containing an input — at most
 // ceil(K/S)² — and a division per input (backward).
 func (l *AvgPool2D) Costs(n int) map[string]Cost {
-	in := int64(n * l.c * l.h * l.w)
-	out := int64(n * l.c * l.oh * l.ow)
-	kk := int64(l.K * l.K)
-	win := int64((l.K + l.Stride - 1) / l.Stride)
+	in, out, kk, win := l.sizes(n)
 	return map[string]Cost{
 		"avgpool2d_fwd": {FLOPs: out * (kk + 1), Bytes: 4 * (in + out)},
 		"avgpool2d_bwd": {FLOPs: in * (win*win + 1), Bytes: 4 * (out + in)},
@@ -112,7 +78,4 @@ func (l *AvgPool2D) Costs(n int) map[string]Cost {
 }
 
 // Release frees the layer's buffers; idempotent.
-func (l *AvgPool2D) Release() {
-	releaseAll(l.y, l.dx)
-	l.y, l.dx = nil, nil
-}
+func (l *AvgPool2D) Release() { l.release() }
