@@ -30,8 +30,16 @@ func (p Conv2DParams) check(op string) {
 func Conv2DForward(p Conv2DParams, x, w, b []float64) []float64 {
 	const op = "Conv2DForward"
 	p.check(op)
+	return convForward(op, p, 1, x, w, b)
+}
+
+// convForward is Conv2DForward and, with groups > 1, GroupedConv2DForward
+// (p and groups already checked): output channel k reads the Cg = C/groups
+// input channels of its group, from c0 = k/(K/groups)*Cg.
+func convForward(op string, p Conv2DParams, groups int, x, w, b []float64) []float64 {
+	cg, kg := p.C/groups, p.K/groups
 	checkLen(op, "x", len(x), p.N*p.C*p.H*p.W)
-	checkLen(op, "w", len(w), p.K*p.C*p.KH*p.KW)
+	checkLen(op, "w", len(w), p.K*cg*p.KH*p.KW)
 	if b != nil {
 		checkLen(op, "b", len(b), p.K)
 	}
@@ -39,13 +47,14 @@ func Conv2DForward(p Conv2DParams, x, w, b []float64) []float64 {
 	y := make([]float64, p.N*p.K*oh*ow)
 	for n := 0; n < p.N; n++ {
 		for k := 0; k < p.K; k++ {
+			c0 := k / kg * cg // the group's first input channel
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					sum := 0.0
 					if b != nil {
 						sum = b[k]
 					}
-					for c := 0; c < p.C; c++ {
+					for c := 0; c < cg; c++ {
 						for i := 0; i < p.KH; i++ {
 							iy := oy*p.Stride - p.Pad + i
 							if iy < 0 || iy >= p.H {
@@ -56,7 +65,7 @@ func Conv2DForward(p Conv2DParams, x, w, b []float64) []float64 {
 								if ix < 0 || ix >= p.W {
 									continue
 								}
-								sum += x[((n*p.C+c)*p.H+iy)*p.W+ix] * w[((k*p.C+c)*p.KH+i)*p.KW+j]
+								sum += x[((n*p.C+c0+c)*p.H+iy)*p.W+ix] * w[((k*cg+c)*p.KH+i)*p.KW+j]
 							}
 						}
 					}
@@ -80,20 +89,29 @@ func Conv2DForward(p Conv2DParams, x, w, b []float64) []float64 {
 func Conv2DBackward(p Conv2DParams, x, w, dy []float64) (dx, dw, db []float64) {
 	const op = "Conv2DBackward"
 	p.check(op)
+	return convBackward(op, p, 1, x, w, dy)
+}
+
+// convBackward is Conv2DBackward and, with groups > 1,
+// GroupedConv2DBackward (p and groups already checked), the groups as in
+// convForward.
+func convBackward(op string, p Conv2DParams, groups int, x, w, dy []float64) (dx, dw, db []float64) {
+	cg, kg := p.C/groups, p.K/groups
 	oh, ow := p.OutHW()
 	checkLen(op, "x", len(x), p.N*p.C*p.H*p.W)
-	checkLen(op, "w", len(w), p.K*p.C*p.KH*p.KW)
+	checkLen(op, "w", len(w), p.K*cg*p.KH*p.KW)
 	checkLen(op, "dy", len(dy), p.N*p.K*oh*ow)
 	dx = make([]float64, len(x))
 	dw = make([]float64, len(w))
 	db = make([]float64, p.K)
 	for n := 0; n < p.N; n++ {
 		for k := 0; k < p.K; k++ {
+			c0 := k / kg * cg
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					g := dy[((n*p.K+k)*oh+oy)*ow+ox]
 					db[k] += g
-					for c := 0; c < p.C; c++ {
+					for c := 0; c < cg; c++ {
 						for i := 0; i < p.KH; i++ {
 							iy := oy*p.Stride - p.Pad + i
 							if iy < 0 || iy >= p.H {
@@ -104,8 +122,8 @@ func Conv2DBackward(p Conv2DParams, x, w, dy []float64) (dx, dw, db []float64) {
 								if ix < 0 || ix >= p.W {
 									continue
 								}
-								xi := ((n*p.C+c)*p.H+iy)*p.W + ix
-								wi := ((k*p.C+c)*p.KH+i)*p.KW + j
+								xi := ((n*p.C+c0+c)*p.H+iy)*p.W + ix
+								wi := ((k*cg+c)*p.KH+i)*p.KW + j
 								dx[xi] += w[wi] * g
 								dw[wi] += x[xi] * g
 							}

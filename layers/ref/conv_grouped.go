@@ -31,44 +31,7 @@ func (p GroupedConv2DParams) check(op string) {
 func GroupedConv2DForward(p GroupedConv2DParams, x, w, b []float64) []float64 {
 	const op = "GroupedConv2DForward"
 	p.check(op)
-	cg, kg := p.C/p.Groups, p.K/p.Groups
-	checkLen(op, "x", len(x), p.N*p.C*p.H*p.W)
-	checkLen(op, "w", len(w), p.K*cg*p.KH*p.KW)
-	if b != nil {
-		checkLen(op, "b", len(b), p.K)
-	}
-	oh, ow := p.OutHW()
-	y := make([]float64, p.N*p.K*oh*ow)
-	for n := 0; n < p.N; n++ {
-		for k := 0; k < p.K; k++ {
-			c0 := k / kg * cg // the group's first input channel
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					sum := 0.0
-					if b != nil {
-						sum = b[k]
-					}
-					for c := 0; c < cg; c++ {
-						for i := 0; i < p.KH; i++ {
-							iy := oy*p.Stride - p.Pad + i
-							if iy < 0 || iy >= p.H {
-								continue
-							}
-							for j := 0; j < p.KW; j++ {
-								ix := ox*p.Stride - p.Pad + j
-								if ix < 0 || ix >= p.W {
-									continue
-								}
-								sum += x[((n*p.C+c0+c)*p.H+iy)*p.W+ix] * w[((k*cg+c)*p.KH+i)*p.KW+j]
-							}
-						}
-					}
-					y[((n*p.K+k)*oh+oy)*ow+ox] = sum
-				}
-			}
-		}
-	}
-	return y
+	return convForward(op, p.Conv2DParams, p.Groups, x, w, b)
 }
 
 // GroupedConv2DBackward returns the gradients of a loss L with respect to
@@ -85,42 +48,5 @@ func GroupedConv2DForward(p GroupedConv2DParams, x, w, b []float64) []float64 {
 func GroupedConv2DBackward(p GroupedConv2DParams, x, w, dy []float64) (dx, dw, db []float64) {
 	const op = "GroupedConv2DBackward"
 	p.check(op)
-	cg, kg := p.C/p.Groups, p.K/p.Groups
-	oh, ow := p.OutHW()
-	checkLen(op, "x", len(x), p.N*p.C*p.H*p.W)
-	checkLen(op, "w", len(w), p.K*cg*p.KH*p.KW)
-	checkLen(op, "dy", len(dy), p.N*p.K*oh*ow)
-	dx = make([]float64, len(x))
-	dw = make([]float64, len(w))
-	db = make([]float64, p.K)
-	for n := 0; n < p.N; n++ {
-		for k := 0; k < p.K; k++ {
-			c0 := k / kg * cg
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					g := dy[((n*p.K+k)*oh+oy)*ow+ox]
-					db[k] += g
-					for c := 0; c < cg; c++ {
-						for i := 0; i < p.KH; i++ {
-							iy := oy*p.Stride - p.Pad + i
-							if iy < 0 || iy >= p.H {
-								continue
-							}
-							for j := 0; j < p.KW; j++ {
-								ix := ox*p.Stride - p.Pad + j
-								if ix < 0 || ix >= p.W {
-									continue
-								}
-								xi := ((n*p.C+c0+c)*p.H+iy)*p.W + ix
-								wi := ((k*cg+c)*p.KH+i)*p.KW + j
-								dx[xi] += w[wi] * g
-								dw[wi] += x[xi] * g
-							}
-						}
-					}
-				}
-			}
-		}
-	}
-	return dx, dw, db
+	return convBackward(op, p.Conv2DParams, p.Groups, x, w, dy)
 }
