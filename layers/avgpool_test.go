@@ -1,7 +1,6 @@
 package layers
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,34 +10,11 @@ import (
 )
 
 func TestAvgPool2D(t *testing.T) {
-	for _, c := range []struct {
-		k, s  int
-		n, ch int
-		h, w  int
-	}{
-		{2, 2, 2, 3, 8, 8},
-		{2, 2, 1, 1, 5, 7},    // batch 1, odd sizes: last row/column dropped
-		{2, 2, 3, 13, 13, 13}, // odd everything
-		{3, 2, 2, 3, 13, 13},  // overlapping windows, all inputs covered
-		{3, 2, 1, 1, 5, 7},
-		{3, 2, 4, 13, 8, 10}, // overlapping, last row and column uncovered
-		{3, 3, 2, 2, 10, 11}, // no overlap, uncovered border: dx 0 there
-		{3, 1, 1, 3, 9, 11},  // overlapping, stride 1, batch 1
-		{2, 3, 2, 3, 8, 11},  // gaps between windows
-		{1, 1, 2, 3, 5, 7},   // kernel 1
-		{5, 1, 2, 1, 7, 6},   // large overlap
-		{5, 2, 1, 2, 9, 9},
-		{3, 2, 3, 5, 17, 19}, // 4845 inputs, 1280 outputs: not multiples of the workgroup
-		{2, 1, 3, 3, 28, 28},
-	} {
-		t.Run(fmt.Sprintf("k%d_s%d_n%d_c%d_%dx%d", c.k, c.s, c.n, c.ch, c.h, c.w), func(t *testing.T) {
-			p := ref.Pool2DParams{N: c.n, C: c.ch, H: c.h, W: c.w, K: c.k, Stride: c.s}
-			checkLayer(t, NewAvgPool2D(c.k, c.s), layerCase{in: []int{c.ch, c.h, c.w}, n: c.n, mode: Mode{Train: true}, seed: int64(c.h*100 + c.k)},
-				func(x []float64, _ map[string][]float64, dy []float64) ([]float64, []float64, map[string][]float64) {
-					return ref.AvgPool2DForward(p, x), ref.AvgPool2DBackward(p, dy), nil
-				})
-		})
-	}
+	checkPoolCases(t, func(k, stride int) Layer { return NewAvgPool2D(k, stride) }, func(p ref.Pool2DParams) refFunc {
+		return func(x []float64, _ map[string][]float64, dy []float64) ([]float64, []float64, map[string][]float64) {
+			return ref.AvgPool2DForward(p, x), ref.AvgPool2DBackward(p, dy), nil
+		}
+	})
 }
 
 // TestAvgPool2DDeterministic runs the forward and backward of overlapping
@@ -87,23 +63,16 @@ func TestAvgPoolOp(t *testing.T) {
 	}
 }
 
-// TestAvgPool2DRelease sets the layer up, checks its cost names, releases
-// it twice and wants no GPU memory left behind.
-func TestAvgPool2DRelease(t *testing.T) {
+// TestAvgPool2DSetupErrors: an input that is not (C,H,W) or smaller than
+// the window is Setup's error (TestEveryOpReleases covers release and
+// costs).
+func TestAvgPool2DSetupErrors(t *testing.T) {
 	d := gputest.Device(t)
-	before := d.Stats()
 	l := NewAvgPool2D(3, 2)
-	if _, err := l.Setup(d, []int{3, 9, 9}, 4); err != nil {
-		t.Fatal(err)
-	}
-	checkCostNames(t, l.Kind(), l.Costs(4))
-	l.Release()
-	l.Release()
-	if after := d.Stats(); after.LiveBuffers != before.LiveBuffers || after.LiveBytes != before.LiveBytes {
-		t.Errorf("live buffers %d (%d bytes) after release, %d (%d bytes) before",
-			after.LiveBuffers, after.LiveBytes, before.LiveBuffers, before.LiveBytes)
-	}
-	if _, err := l.Setup(d, []int{3, 2, 9}, 4); err == nil || !strings.Contains(err.Error(), "window larger") {
-		t.Errorf("Setup on 3x2x9: %v", err)
+	for want, in := range map[string][]int{"window larger": {3, 2, 9}, "not (C,H,W)": {27}} {
+		if _, err := l.Setup(d, in, 4); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Setup on %v: %v, want %q", in, err, want)
+			l.Release()
+		}
 	}
 }

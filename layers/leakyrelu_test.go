@@ -82,19 +82,3 @@ func TestLeakyReLUParse(t *testing.T) {
 		}
 	}
 }
-
-func TestLeakyReLUReleaseAndCosts(t *testing.T) {
-	d := gputest.Device(t)
-	before := d.Stats()
-	l := NewLeakyReLU(0.2)
-	if _, err := l.Setup(d, []int{3, 9, 9}, 4); err != nil {
-		t.Fatal(err)
-	}
-	checkCostNames(t, l.Kind(), l.Costs(4))
-	l.Release()
-	l.Release()
-	if after := d.Stats(); after.LiveBuffers != before.LiveBuffers || after.LiveBytes != before.LiveBytes {
-		t.Errorf("live buffers %d (%d bytes) after release, %d (%d bytes) before",
-			after.LiveBuffers, after.LiveBytes, before.LiveBuffers, before.LiveBytes)
-	}
-}

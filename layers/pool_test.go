@@ -9,33 +9,48 @@ import (
 	"github.com/glcnn/glcnn/layers/ref"
 )
 
-func TestMaxPool2D(t *testing.T) {
-	for _, c := range []struct {
-		k, s  int
-		n, ch int
-		h, w  int
-	}{
-		{2, 2, 2, 3, 8, 8},
-		{2, 2, 1, 1, 5, 7},    // batch 1, odd sizes: last row/column dropped
-		{2, 2, 3, 13, 13, 13}, // odd everything
-		{3, 2, 2, 3, 13, 13},  // overlapping windows
-		{3, 2, 1, 1, 5, 7},
-		{3, 2, 4, 13, 7, 9},
-		{3, 3, 2, 2, 9, 10},
-		{2, 3, 2, 3, 8, 11}, // gaps between windows: dx cleared first
-		{1, 1, 2, 3, 5, 7},  // kernel 1
-		{5, 1, 2, 1, 7, 6},  // large overlap, stride 1
-		{2, 1, 3, 3, 28, 28},
-	} {
+// poolCases are the shapes a 2-D pool's layer is checked on against its
+// reference: batch 1, odd sizes, overlapping windows, gaps between
+// windows, an uncovered border, kernel 1 and 5, sizes that are not
+// multiples of the workgroup.
+var poolCases = []struct{ k, s, n, ch, h, w int }{
+	{2, 2, 2, 3, 8, 8},
+	{2, 2, 1, 1, 5, 7},    // batch 1, odd sizes: last row/column dropped
+	{2, 2, 3, 13, 13, 13}, // odd everything
+	{3, 2, 2, 3, 13, 13},  // overlapping windows, all inputs covered
+	{3, 2, 1, 1, 5, 7},
+	{3, 2, 4, 13, 7, 9},
+	{3, 2, 4, 13, 8, 10}, // overlapping, last row and column uncovered
+	{3, 3, 2, 2, 9, 10},
+	{3, 3, 2, 2, 10, 11}, // no overlap, uncovered border: dx 0 there
+	{3, 1, 1, 3, 9, 11},  // overlapping, stride 1, batch 1
+	{2, 3, 2, 3, 8, 11},  // gaps between windows: dx cleared first
+	{1, 1, 2, 3, 5, 7},   // kernel 1
+	{5, 1, 2, 1, 7, 6},   // large overlap, stride 1
+	{5, 2, 1, 2, 9, 9},
+	{3, 2, 3, 5, 17, 19}, // 4845 inputs, 1280 outputs: not multiples of the workgroup
+	{2, 1, 3, 3, 28, 28},
+}
+
+// checkPoolCases runs checkLayer on the pool newPool makes for each of
+// poolCases, against the reference want gives for its shape.
+func checkPoolCases(t *testing.T, newPool func(k, stride int) Layer, want func(ref.Pool2DParams) refFunc) {
+	t.Helper()
+	for _, c := range poolCases {
 		t.Run(fmt.Sprintf("k%d_s%d_n%d_c%d_%dx%d", c.k, c.s, c.n, c.ch, c.h, c.w), func(t *testing.T) {
 			p := ref.Pool2DParams{N: c.n, C: c.ch, H: c.h, W: c.w, K: c.k, Stride: c.s}
-			checkLayer(t, NewMaxPool2D(c.k, c.s), layerCase{in: []int{c.ch, c.h, c.w}, n: c.n, mode: Mode{Train: true}, seed: int64(c.h*100 + c.k)},
-				func(x []float64, _ map[string][]float64, dy []float64) ([]float64, []float64, map[string][]float64) {
-					y, arg := ref.MaxPool2DForward(p, x)
-					return y, ref.MaxPool2DBackward(p, arg, dy), nil
-				})
+			checkLayer(t, newPool(c.k, c.s), layerCase{in: []int{c.ch, c.h, c.w}, n: c.n, mode: Mode{Train: true}, seed: int64(c.h*100 + c.k)}, want(p))
 		})
 	}
+}
+
+func TestMaxPool2D(t *testing.T) {
+	checkPoolCases(t, func(k, stride int) Layer { return NewMaxPool2D(k, stride) }, func(p ref.Pool2DParams) refFunc {
+		return func(x []float64, _ map[string][]float64, dy []float64) ([]float64, []float64, map[string][]float64) {
+			y, arg := ref.MaxPool2DForward(p, x)
+			return y, ref.MaxPool2DBackward(p, arg, dy), nil
+		}
+	})
 }
 
 // TestMaxPool2DTies checks that the first maximum of a window wins, as in
