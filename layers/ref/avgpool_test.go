@@ -1,7 +1,6 @@
 package ref
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -50,23 +49,9 @@ func TestAvgPool2DUncovered(t *testing.T) {
 }
 
 func TestAvgPool2DBackwardFD(t *testing.T) {
-	cases := []Pool2DParams{
-		{N: 1, C: 1, H: 4, W: 4, K: 2, Stride: 2},
-		{N: 2, C: 3, H: 7, W: 9, K: 3, Stride: 2},
-		{N: 2, C: 1, H: 7, W: 8, K: 3, Stride: 3},
-		{N: 2, C: 2, H: 5, W: 6, K: 3, Stride: 1},
-		{N: 1, C: 2, H: 8, W: 7, K: 2, Stride: 3},
-	}
-	for ci, p := range cases {
-		t.Run(fmt.Sprintf("%d_k%d_s%d", ci, p.K, p.Stride), func(t *testing.T) {
-			oh, ow := p.OutHW()
-			x := RandN(int64(ci+100), p.N*p.C*p.H*p.W)
-			dy := RandN(int64(ci+200), p.N*p.C*oh*ow)
-			gradCheck(t, "dx", x, AvgPool2DBackward(p, dy), func() float64 {
-				return dot(dy, AvgPool2DForward(p, x))
-			})
-		})
-	}
+	checkPoolBackwardFD(t, AvgPool2DForward, func(p Pool2DParams, _, dy []float64) []float64 {
+		return AvgPool2DBackward(p, dy)
+	})
 }
 
 func TestAvgPool2DPanics(t *testing.T) {

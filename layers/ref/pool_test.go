@@ -47,29 +47,46 @@ func TestMaxPool2DOverlapAccumulates(t *testing.T) {
 	}
 }
 
-func TestMaxPool2DBackwardFD(t *testing.T) {
-	cases := []Pool2DParams{
-		{N: 1, C: 1, H: 4, W: 4, K: 2, Stride: 2},
-		{N: 2, C: 3, H: 7, W: 9, K: 3, Stride: 2},
-		{N: 1, C: 2, H: 5, W: 5, K: 2, Stride: 2},
-		{N: 2, C: 1, H: 6, W: 7, K: 3, Stride: 3},
-		{N: 2, C: 2, H: 5, W: 6, K: 2, Stride: 1},
-	}
-	for ci, p := range cases {
+// poolFDCases are the shapes a pool's reference backward is checked on
+// by central finite differences: windows that tile the input, overlap,
+// leave gaps or an uncovered border, and stride 1.
+var poolFDCases = []Pool2DParams{
+	{N: 1, C: 1, H: 4, W: 4, K: 2, Stride: 2},
+	{N: 2, C: 3, H: 7, W: 9, K: 3, Stride: 2},
+	{N: 1, C: 2, H: 5, W: 5, K: 2, Stride: 2},
+	{N: 2, C: 1, H: 6, W: 7, K: 3, Stride: 3},
+	{N: 2, C: 1, H: 7, W: 8, K: 3, Stride: 3},
+	{N: 2, C: 2, H: 5, W: 6, K: 2, Stride: 1},
+	{N: 2, C: 2, H: 5, W: 6, K: 3, Stride: 1},
+	{N: 1, C: 2, H: 8, W: 7, K: 2, Stride: 3},
+}
+
+// checkPoolBackwardFD checks backward(p, x, dy), the dx of a pool, against
+// central finite differences of dy·forward(p, x) on each of poolFDCases.
+func checkPoolBackwardFD(t *testing.T, forward func(Pool2DParams, []float64) []float64, backward func(p Pool2DParams, x, dy []float64) []float64) {
+	t.Helper()
+	for ci, p := range poolFDCases {
 		t.Run(fmt.Sprintf("%d_k%d_s%d", ci, p.K, p.Stride), func(t *testing.T) {
 			oh, ow := p.OutHW()
-			// Continuous random values: ties (where max is not differentiable)
-			// have probability zero, and gaps are far wider than the FD step.
 			x := RandN(int64(ci+100), p.N*p.C*p.H*p.W)
 			dy := RandN(int64(ci+200), p.N*p.C*oh*ow)
-			_, arg := MaxPool2DForward(p, x)
-			dx := MaxPool2DBackward(p, arg, dy)
-			gradCheck(t, "dx", x, dx, func() float64 {
-				y, _ := MaxPool2DForward(p, x)
-				return dot(dy, y)
+			gradCheck(t, "dx", x, backward(p, x, dy), func() float64 {
+				return dot(dy, forward(p, x))
 			})
 		})
 	}
+}
+
+func TestMaxPool2DBackwardFD(t *testing.T) {
+	// Continuous random values: ties (where max is not differentiable)
+	// have probability zero, and gaps are far wider than the FD step.
+	checkPoolBackwardFD(t, func(p Pool2DParams, x []float64) []float64 {
+		y, _ := MaxPool2DForward(p, x)
+		return y
+	}, func(p Pool2DParams, x, dy []float64) []float64 {
+		_, arg := MaxPool2DForward(p, x)
+		return MaxPool2DBackward(p, arg, dy)
+	})
 }
 
 func TestMaxPool2DPanics(t *testing.T) {
