@@ -182,11 +182,7 @@ func (l *GroupedConv2D) Costs(n int) map[string]Cost {
 
 // Release frees every buffer; idempotent.
 func (l *GroupedConv2D) Release() {
-	for _, p := range []*Param{l.weight, l.bias} {
-		if p != nil {
-			releaseAll(p.Value, p.Grad)
-		}
-	}
+	releaseParams(l.weight, l.bias)
 	releaseAll(l.y, l.dx)
 	l.partial.Release()
 	l.weight, l.bias, l.y, l.dx, l.x, l.partial = nil, nil, nil, nil, nil, nil

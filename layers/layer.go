@@ -122,6 +122,16 @@ func releaseAll(ts ...*Tensor) {
 	}
 }
 
+// releaseParams releases the value and gradient of each parameter,
+// skipping nil ones.
+func releaseParams(ps ...*Param) {
+	for _, p := range ps {
+		if p != nil {
+			releaseAll(p.Value, p.Grad)
+		}
+	}
+}
+
 // programs compiles a layer's kernels in Setup, keeping the first error
 // (wrapped with the layer's kind) so that Setup can return it: a kernel
 // that does not compile on the user's driver is an error of the

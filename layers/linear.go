@@ -271,11 +271,7 @@ func (l *Linear) Costs(n int) map[string]Cost {
 
 // Release frees every buffer; idempotent.
 func (l *Linear) Release() {
-	for _, p := range []*Param{l.weight, l.bias} {
-		if p != nil {
-			releaseAll(p.Value, p.Grad)
-		}
-	}
+	releaseParams(l.weight, l.bias)
 	releaseAll(l.y, l.dx)
 	if l.partial != nil {
 		l.partial.Release()

@@ -28,12 +28,6 @@ func optParams(t *testing.T, d *gpu.Device) ([]*Param, [][]float64) {
 	return ps, vals
 }
 
-func releaseParams(ps []*Param) {
-	for _, p := range ps {
-		releaseAll(p.Value, p.Grad)
-	}
-}
-
 // runOptimizer takes 3 steps of o over optParams with seeded gradients (and
 // a learning rate that changes per step, as a scheduler would), calling
 // refStep for the reference, and compares every param after each step.
@@ -75,7 +69,7 @@ func TestSGD(t *testing.T) {
 		cfg := c.cfg
 		t.Run(fmt.Sprintf("lr %g %+v", c.lr, cfg), func(t *testing.T) {
 			ps, vals := optParams(t, d)
-			defer releaseParams(ps)
+			defer releaseParams(ps...)
 			o, err := NewSGD(d, ps, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -114,7 +108,7 @@ func TestAdam(t *testing.T) {
 		cfg := c.cfg
 		t.Run(fmt.Sprintf("lr %g %+v", c.lr, cfg), func(t *testing.T) {
 			ps, vals := optParams(t, d)
-			defer releaseParams(ps)
+			defer releaseParams(ps...)
 			o, err := NewAdam(d, ps, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -163,7 +157,7 @@ func TestOptimizerRestore(t *testing.T) {
 				}
 			}
 			ps, _ := optParams(t, d)
-			defer releaseParams(ps)
+			defer releaseParams(ps...)
 			o := newOpt(ps)
 			defer o.Release()
 			for step := 1; step <= 2; step++ {
@@ -176,7 +170,7 @@ func TestOptimizerRestore(t *testing.T) {
 				saved = append(saved, b.Read())
 			}
 			ps2, _ := optParams(t, d)
-			defer releaseParams(ps2)
+			defer releaseParams(ps2...)
 			for i, p := range ps {
 				ps2[i].Value.Buf.Upload(p.Value.Read())
 			}
@@ -201,7 +195,7 @@ func TestOptimizerRestore(t *testing.T) {
 func TestZeroGrads(t *testing.T) {
 	d := gputest.Device(t)
 	ps, _ := optParams(t, d)
-	defer releaseParams(ps)
+	defer releaseParams(ps...)
 	for _, p := range ps {
 		if p.Grad != nil {
 			p.Grad.Buf.Fill(3)
@@ -226,7 +220,7 @@ func TestGoldenOptimizers(t *testing.T) {
 			value := tensorOf(t, p0, len(p0))
 			grad := tensorOf(t, p0, len(p0))
 			ps := []*Param{{Name: "p", Value: value, Grad: grad}}
-			defer releaseParams(ps)
+			defer releaseParams(ps...)
 			var o Optimizer
 			var err error
 			lr := 0.1
