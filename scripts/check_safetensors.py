@@ -5,6 +5,7 @@
                                  [--predictions submission.csv] [--images FILE.idx[.gz]]
                                  [--labels FILE.idx[.gz]] [--mean M] [--std S]
                                  [--onnx OUT.onnx] [--check-onnx FILE.onnx]
+    scripts/check_safetensors.py --runs FILE|-
 
 What it does:
   1. Reads the file with a tiny pure-Python safetensors reader (json + struct +
@@ -55,6 +56,13 @@ Module i of the list owns the state_dict keys "i.weight", "i.bias",
 saying how to get the list; the arch spec itself is only printed.
 
 Exit status: 0 all good, 1 a check failed (load or predictions), 2 usage.
+
+--runs FILE (- for stdin) runs several checks in this one process, so that
+torch is imported once: each line of FILE is a JSON list of the arguments of
+one check, as above; after each check's output comes a line "== exit N",
+its exit status, flushed before the next line is read (a program can write
+a line and wait for its answer). The script's own exit status is the
+largest of them.
 
 How it was checked: trainer/torchcheck_test.go (TestCheckSafetensorsScript)
 writes a random net with every op of glcnn's registry (the example item of
@@ -372,7 +380,7 @@ def check_onnx(path, reference, input_shape, meta=None, images=None, want=None):
         raise CheckError(f"{len(want) - agree} ONNX predictions disagree with the csv")
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("model", help="a glcnn model.safetensors")
     ap.add_argument("--modules", help="module list as JSON (default: the file's metadata \"modules\"; "
@@ -385,7 +393,7 @@ def main():
     ap.add_argument("--std", type=float, help="input std after /255 (default: metadata \"std\", else 1)")
     ap.add_argument("--onnx", metavar="OUT", help="export the model to this ONNX file (torch.onnx.export) and check it")
     ap.add_argument("--check-onnx", metavar="FILE", help="check an ONNX file written by --onnx against the model, as --onnx does, without exporting")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     try:
         state, meta = read_safetensors(args.model)
         spec = meta.get("arch", "?")
@@ -435,5 +443,35 @@ def main():
     return 0
 
 
+def run_lines(lines):
+    """--runs: main on the JSON argument list of each line, each followed by
+    "== exit N"; returns the largest N."""
+    worst = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            argv = json.loads(line)
+            if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+                raise ValueError("not a list of strings")
+            code = main(argv)
+        except ValueError as e:
+            print(f"check_safetensors: --runs line {line.strip()!r}: {e}", file=sys.stderr)
+            code = 2
+        except SystemExit as e:  # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else 2
+        sys.stderr.flush()
+        print(f"== exit {code}", flush=True)
+        worst = max(worst, code)
+    return worst
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--runs"]:
+        if len(sys.argv) != 3:
+            sys.exit("usage: check_safetensors.py --runs FILE|-")
+        if sys.argv[2] == "-":
+            sys.exit(run_lines(iter(sys.stdin.readline, "")))
+        with open(sys.argv[2]) as f:
+            sys.exit(run_lines(f))
     sys.exit(main())
