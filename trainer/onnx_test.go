@@ -20,10 +20,7 @@ import (
 // images; without it, only that the file was written (the test then says so
 // and skips the rest). Skipped without PyTorch, as the other script tests.
 func TestCheckSafetensorsONNX(t *testing.T) {
-	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
-		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
-	}
-	c := scriptFixture(t, 9)
+	c := sharedScriptFixture(t)
 	dir, model, images, subm, ts := c.dir, c.model, c.images, c.subm, c.ts
 	last := fmt.Sprintf("%d.weight", len(c.spec)-1) // the final fc
 	out := filepath.Join(dir, "model.onnx")

@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/glcnn/glcnn/data"
@@ -128,6 +128,16 @@ const scriptMean, scriptStd = 0.286, 0.353
 // class wins every image, and agreeing predictions would prove little.
 func scriptNetPredict(t *testing.T, spec Spec, ts []safetensors.Tensor, pixels []uint8, n int, calibrate bool) []int32 {
 	t.Helper()
+	shapes, err := spec.Shapes([]int{1, 28, 28}, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return refPredict(spec, shapes, ts, pixels, n, calibrate)
+}
+
+// refPredict is scriptNetPredict given spec's output shapes. Without
+// calibrate it only reads ts, so that calls can run in parallel.
+func refPredict(spec Spec, shapes [][]int, ts []safetensors.Tensor, pixels []uint8, n int, calibrate bool) []int32 {
 	byName := map[string]*safetensors.Tensor{}
 	for k := range ts {
 		byName[ts[k].Name] = &ts[k]
@@ -135,10 +145,6 @@ func scriptNetPredict(t *testing.T, spec Spec, ts []safetensors.Tensor, pixels [
 	x := make([]float64, len(pixels))
 	for i, p := range pixels {
 		x[i] = (float64(p)/255 - scriptMean) / scriptStd
-	}
-	shapes, err := spec.Shapes([]int{1, 28, 28}, 10)
-	if err != nil {
-		t.Fatal(err)
 	}
 	in := []int{1, 28, 28}
 	for i, it := range spec {
@@ -210,28 +216,6 @@ func writeIDXImages(t *testing.T, path string, pixels []uint8, n int) {
 	}
 }
 
-const systemPython = "/usr/bin/python3"
-
-// runCheckScript runs scripts/check_safetensors.py and returns its output and
-// exit status.
-func runCheckScript(t *testing.T, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(systemPython, append([]string{"../scripts/check_safetensors.py"}, args...)...)
-	out, err := cmd.CombinedOutput()
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		t.Fatalf("running the script: %v", err)
-	}
-	t.Logf("check_safetensors.py %s:\n%s", strings.Join(args, " "), out)
-	return string(out), cmd.ProcessState.ExitCode()
-}
-
-// TestCheckSafetensorsScript checks that a file safetensors.WriteFile writes loads
-// into the equivalent PyTorch model with a strict load_state_dict and gives
-// the same predictions as the float64 reference forward pass, through
-// scripts/check_safetensors.py. It needs PyTorch on the system python
-// (Debian's python3-torch) and is skipped without it: the script is a
-// developer tool, not part of the engine.
 // scriptCase is what the script tests run on: in the folder dir, 100
 // random images (IDX), a random scriptNet model ts (safetensors, with
 // normalisation metadata) and the float64 reference's predictions pred for
@@ -243,9 +227,8 @@ type scriptCase struct {
 	pred                     []int32
 }
 
-func scriptFixture(t *testing.T, seed uint64) scriptCase {
+func scriptFixture(t *testing.T, dir string, seed uint64) scriptCase {
 	t.Helper()
-	dir := t.TempDir()
 	const n = 100
 	rng := rand.New(rand.NewPCG(seed, 1))
 	pixels := make([]uint8, n*28*28)
@@ -284,11 +267,14 @@ func scriptMeta(t *testing.T, spec Spec) map[string]string {
 	return map[string]string{"arch": spec.String(), "input": "1,28,28", "modules": mods}
 }
 
+// TestCheckSafetensorsScript checks that a file safetensors.WriteFile
+// writes loads into the equivalent PyTorch model with a strict
+// load_state_dict and gives the same predictions as the float64 reference
+// forward pass, through scripts/check_safetensors.py. It needs PyTorch on
+// the system python (Debian's python3-torch) and is skipped without it:
+// the script is a developer tool, not part of the engine.
 func TestCheckSafetensorsScript(t *testing.T) {
-	if err := exec.Command(systemPython, "-c", "import torch").Run(); err != nil {
-		t.Skipf("no PyTorch on %s (%v): the python check is not run", systemPython, err)
-	}
-	c := scriptFixture(t, 8)
+	c := sharedScriptFixture(t)
 	dir, model, images, subm, ts, pred := c.dir, c.model, c.images, c.subm, c.ts, c.pred
 	t.Logf("test net: %s", c.spec)
 
@@ -341,12 +327,25 @@ func TestCheckSafetensorsScript(t *testing.T) {
 		if err != nil {
 			t.Skipf("no Fashion-MNIST test set: %v", err)
 		}
-		const chunk = 500 // keeps the float64 activations small
-		var all []int32
-		for i := 0; i < set.N; i += chunk {
-			m := min(chunk, set.N-i)
-			all = append(all, scriptNetPredict(t, c.spec, ts, set.Pixels[i*28*28:(i+m)*28*28], m, false)...)
+		shapes, err := c.spec.Shapes([]int{1, 28, 28}, 10)
+		if err != nil {
+			t.Fatal(err)
 		}
+		// Chunks keep the float64 activations small, one per CPU at a time.
+		const chunk = 500
+		all := make([]int32, set.N)
+		var wg sync.WaitGroup
+		cpus := make(chan struct{}, runtime.GOMAXPROCS(0))
+		for i := 0; i < set.N; i += chunk {
+			wg.Add(1)
+			cpus <- struct{}{}
+			go func() {
+				defer func() { <-cpus; wg.Done() }()
+				m := min(chunk, set.N-i)
+				copy(all[i:], refPredict(c.spec, shapes, ts, set.Pixels[i*28*28:(i+m)*28*28], m, false))
+			}()
+		}
+		wg.Wait()
 		t.Logf("the random net predicts %d classes on the test set", distinct(all))
 		realSubm := filepath.Join(dir, "real.csv")
 		writeSubmission(t, realSubm, all)
