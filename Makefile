@@ -43,16 +43,22 @@ deps-torch: deps
 build: deps
 	$(GO) build -o $(BIN) ./cmd/glcnn
 
-# The whole suite runs twice, with GL error checks on: on llvmpipe, then on
+# The whole suite runs twice, with GL error checks on: on llvmpipe and on
 # zink over lavapipe (a second GL driver: its own compiler, uniform handling
 # and alignments; docs/drivers.md). GLCNN_WANT_RENDERER makes the GL tests
 # fail if the override did not take. -count=1: Go's test cache does not see
 # the driver's environment variables.
 GOTEST := $(GO) test -count=1 -tags gldebug -timeout 60m ./...
 
+# The test binaries are built once (-run '^$$' runs nothing), then the two
+# drivers' runs go side by side: each alone leaves a core idle for a third
+# of its time (one package's shader JIT at a time, links). Each run's output
+# is printed whole when it ends (--output-sync); either failing fails the target.
 test: deps-torch
 	$(GO) vet ./...
-	$(MAKE) --no-print-directory test-llvmpipe test-zink
+	@echo "== building the test binaries"
+	@log=$$(mktemp); $(GO) test -count=1 -tags gldebug -run '^$$' ./... >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-llvmpipe test-zink
 
 test-llvmpipe:
 	@echo "== tests on llvmpipe"
