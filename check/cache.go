@@ -61,10 +61,11 @@ func cacheKey(id Identity, cfg trainer.Config, in []int, opt Options) string {
 		Train     bool
 		Optimizer trainer.Config // only the fields the optimizer and loss read
 		Variants  map[int]string
+		Order     map[int][]string `json:",omitempty"` // absent from the keys of checks without it
 		NoFuse    bool
 		Batches   []int
 		R, A      float64
-	}{format, id, buildID(), cfg.Arch, in, opt.Train, trainer.Config{}, cfg.Variants, cfg.NoFuse, opt.Batches, tolR, tolA}
+	}{format, id, BuildID(), cfg.Arch, in, opt.Train, trainer.Config{}, cfg.Variants, opt.Order, cfg.NoFuse, opt.Batches, tolR, tolA}
 	if spec, err := trainer.ParseSpec(cfg.Arch); err == nil {
 		key.Arch = spec.String()
 	}
@@ -82,10 +83,11 @@ var (
 	build     string
 )
 
-// buildID identifies this glcnn build: a hash of every kernel source and of
+// BuildID identifies this glcnn build: a hash of every kernel source and of
 // the executable's path, size and modification time, so that a new glcnn
-// (whose kernels or dispatch code may differ) is checked afresh.
-func buildID() string {
+// (whose kernels or dispatch code may differ) is checked afresh. Package
+// autotune keys its timings on it too.
+func BuildID() string {
 	buildOnce.Do(func() {
 		h := sha256.New()
 		for _, name := range shaders.Names() {

@@ -29,6 +29,12 @@ type Options struct {
 	// NewLayer builds a layer for a variant; nil means [NewLayer]. Tests
 	// wrap it to inject a broken kernel.
 	NewLayer func(la LayerAt, variant string) layers.Layer
+	// Order, by layer index, is the order in which to try a layer's
+	// variants (package autotune's ranking, fastest first on this device);
+	// the variants it leaves out follow in the usual order. A layer
+	// without an entry tries the variant the config asks for, then the
+	// others fastest first as measured where glcnn was written.
+	Order map[int][]string
 }
 
 // DefaultBatches are small and odd: batch 1, where every tile of every
@@ -161,7 +167,8 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 		if la.Item.Op.NoKernels || la.Absorbed {
 			continue // no kernel of its own
 		}
-		chosen, ps := res.checkLayer(d, la, candidates(la.Item.Op, cfg.Variants[la.Index]), opt)
+		vs := ordered(opt.Order[la.Index], candidates(la.Item.Op, cfg.Variants[la.Index]))
+		chosen, ps := res.checkLayer(d, la, vs, opt)
 		shapes = append(shapes, ps...)
 		if chosen != "" {
 			res.Variants[la.Index] = chosen
@@ -180,6 +187,23 @@ func Run(d *gpu.Device, cfg trainer.Config, in []int, opt Options) (*Result, err
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// ordered is vs with the variants of first that it holds moved to its
+// front, in first's order.
+func ordered(first, vs []string) []string {
+	var out []string
+	for _, v := range first {
+		if slices.Contains(vs, v) && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for _, v := range vs {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // checkLayer runs la's variants in the order given, until one passes (or
