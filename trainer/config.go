@@ -49,6 +49,15 @@ type Config struct {
 	// steps.csv). Each read waits for the GPU, so it is off by default.
 	LogEvery int `json:"log_every"`
 
+	// Autotune says how the kernel variants of the layers that have
+	// several (conv, fc) are chosen: AutotuneOn (the default) times them
+	// on the device once, at the layer's shape and the pass's rows, and
+	// runs the fastest (package autotune, which fills Variants; the choice
+	// is cached per device, so a run is deterministic on a given device
+	// and cache); AutotuneOff runs each op's default. Run itself does not
+	// time anything: the caller applies the mode before NewSession.
+	Autotune string `json:"autotune"`
+
 	// Variants chooses the kernel variant of some layers: Variants[i] is
 	// that of Arch's layer i, a conv or fc ("" or absent: the layer's
 	// default). The device self-check (package check) sets it when a
@@ -70,11 +79,20 @@ const (
 	DefaultGamma     = 0.1
 )
 
+// Values of Config.Autotune.
+const (
+	AutotuneOn  = "on"
+	AutotuneOff = "off"
+)
+
+// AutotuneModes lists the values of Config.Autotune.
+var AutotuneModes = []string{AutotuneOn, AutotuneOff}
+
 // SetDefaults replaces each zero value of c that stands for a default by
 // that default, so that config.json records what the run used: an empty
-// Schedule by "constant", a zero StepEvery by DefaultStepEvery and a zero
-// Gamma by DefaultGamma. Validate calls it; LR gives the same rates
-// whether or not it was called.
+// Schedule by "constant", a zero StepEvery by DefaultStepEvery, a zero
+// Gamma by DefaultGamma and an empty Autotune by AutotuneOn. Validate
+// calls it; LR gives the same rates whether or not it was called.
 func (c *Config) SetDefaults() {
 	if c.Schedule == "" {
 		c.Schedule = "constant"
@@ -84,6 +102,9 @@ func (c *Config) SetDefaults() {
 	}
 	if c.Gamma == 0 {
 		c.Gamma = DefaultGamma
+	}
+	if c.Autotune == "" {
+		c.Autotune = AutotuneOn
 	}
 }
 
@@ -182,6 +203,9 @@ func (c *Config) Validate() error {
 	if kind == "sgd" && c.Nesterov && c.Momentum == 0 {
 		return &ConfigError{"nesterov", c.Nesterov, "Nesterov momentum needs a momentum"}
 	}
+	if !slices.Contains(AutotuneModes, c.Autotune) {
+		return &ConfigError{"autotune", fmt.Sprintf("%q", c.Autotune), "want on or off"}
+	}
 	if err := checkSchedule(c.Schedule); err != nil {
 		return &ConfigError{"schedule", fmt.Sprintf("%q", c.Schedule), err.Error()}
 	}
@@ -244,6 +268,21 @@ const minTrain = 2
 func CheckSplit(ds *data.Dataset, c Config) error {
 	_, _, err := split(ds, c)
 	return err
+}
+
+// StepRows is the rows of one optimizer step of a run of c on ds:
+// c.Batch, or for a full batch (0) the training split's size; the error
+// is CheckSplit's. With [ChunkRows] it gives the rows of the passes the
+// run's model is set up for, at which package autotune times its layers.
+func StepRows(ds *data.Dataset, c Config) (int, error) {
+	train, _, err := split(ds, c)
+	if err != nil {
+		return 0, err
+	}
+	if c.Batch > 0 {
+		return c.Batch, nil
+	}
+	return train.N, nil
 }
 
 // split is the run's training and validation splits of ds.

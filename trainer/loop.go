@@ -49,7 +49,8 @@ func (r *runner) setUp(d *gpu.Device, ds *data.Dataset, train *data.Set) error {
 	if r.s, err = NewSession(d, r.cfg, []int{1, train.H, train.W}, r.batch); err != nil {
 		return err
 	}
-	r.s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer}
+	r.s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer,
+		Variants: RunVariants(r.s.Model.Spec, r.cfg.Variants)}
 	return nil
 }
 

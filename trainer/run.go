@@ -98,6 +98,29 @@ type RunInfo struct {
 	Layout   string    `json:"layout"`    // data.LayoutIDX or data.LayoutApparels
 	Glcnn    BuildInfo `json:"glcnn"`
 	Renderer string    `json:"renderer"` // the GL renderer that trained it
+	// Variants is the kernel variant each layer with several ran (conv,
+	// fc), by index in the arch: Config.Variants, with each op's default
+	// where it has none. They belong to the device (Config.Autotune, the
+	// self-check), so a resumed run chooses them again.
+	Variants map[int]string `json:"variants,omitempty"`
+}
+
+// RunVariants is the kernel variant that each layer of spec with several
+// runs, by index, when variants (Config.Variants) are asked for: the
+// asked one, or the op's default.
+func RunVariants(spec Spec, variants map[int]string) map[int]string {
+	out := map[int]string{}
+	for i, it := range spec {
+		it, err := it.Resolve()
+		if err != nil || it.Op.Variants == nil {
+			continue
+		}
+		out[i] = variants[i]
+		if out[i] == "" {
+			out[i] = it.Op.Default()
+		}
+	}
+	return out
 }
 
 // runConfig is config.json: the Config's fields, then "run".

@@ -43,6 +43,21 @@ func chunkRows(d *gpu.Device, shapes [][]int, in []int, batch, want int) int {
 	return max(1, min(batch, limit))
 }
 
+// ChunkRows is the rows of one forward/backward pass (Session.Chunk, the
+// model's MaxBatch) of a session of cfg for batches of `batch` images of
+// shape in on d; the error is the arch's.
+func ChunkRows(d *gpu.Device, cfg Config, in []int, batch int) (int, error) {
+	spec, err := ParseSpec(cfg.Arch)
+	if err != nil {
+		return 0, err
+	}
+	shapes, err := spec.Shapes(in, len(data.ClassNames))
+	if err != nil {
+		return 0, err
+	}
+	return chunkRows(d, shapes, in, batch, cfg.Chunk), nil
+}
+
 // NewSession builds the model (uninitialised), loss and optimizer for
 // batches of `batch` rows of images of shape in.
 func NewSession(d *gpu.Device, cfg Config, in []int, batch int) (*Session, error) {
