@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -102,8 +103,9 @@ func checkTarget(fs *pflag.FlagSet, preset, arch, model string) (cfg trainer.Con
 // tests replace it to inject a broken kernel.
 var checkLayer func(la check.LayerAt, variant string) layers.Layer
 
-// checkFlag is the --check flag of train, eval and predict.
-type checkFlag struct{ mode string }
+// checkFlag is the --check flag of train, eval and predict, and the
+// --autotune flag of eval and predict (addAutotune; "" for train).
+type checkFlag struct{ mode, autotune string }
 
 func (c *checkFlag) add(fs *pflag.FlagSet) {
 	fs.StringVar(&c.mode, "check", "auto", "device self-check of the network's kernels first: auto (when this device, driver build and network have no cached pass), always, or off")
@@ -111,6 +113,9 @@ func (c *checkFlag) add(fs *pflag.FlagSet) {
 
 // validate refuses an unknown mode before any work.
 func (c *checkFlag) validate() error {
+	if c.autotune != "" && !slices.Contains(trainer.AutotuneModes, c.autotune) {
+		return usagef("--autotune %q: want on or off", c.autotune)
+	}
 	switch c.mode {
 	case "auto", "always", "off":
 		return nil
@@ -118,14 +123,22 @@ func (c *checkFlag) validate() error {
 	return usagef("--check %q: want auto, always or off", c.mode)
 }
 
-// variants runs the device self-check as the flag says, prints what it
-// fell back to, and returns the kernel variants to use (cfg.Variants with
-// --check off); the error is the check's refusal.
-func (c *checkFlag) variants(dev *gpu.Device, cfg trainer.Config, in []int, train bool) (map[int]string, error) {
+// variants chooses the kernel variants of cfg's network on per-sample
+// input in for passes of up to batch images: autotuned as cfg.Autotune
+// says (tune), then validated by the device self-check as the flag says,
+// which prints what it fell back to; the error is the check's refusal.
+// With --check off the autotuned winners (or cfg.Variants) run unchecked.
+func (c *checkFlag) variants(dev *gpu.Device, cfg trainer.Config, in []int, train bool, batch int) (map[int]string, error) {
+	opt := check.Options{Train: train, NewLayer: checkLayer}
+	if c.autotune != "" {
+		cfg.Autotune = c.autotune
+	}
+	if err := tune(dev, &cfg, &opt, in, batch); err != nil {
+		return nil, err
+	}
 	if c.mode == "off" {
 		return cfg.Variants, nil
 	}
-	opt := check.Options{Train: train, NewLayer: checkLayer}
 	res, cached, err := check.Ensure(dev, cfg, in, opt, check.DefaultCacheDir(), c.mode == "always")
 	if err != nil {
 		return nil, err

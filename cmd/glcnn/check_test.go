@@ -129,11 +129,13 @@ func TestCheckRefuses(t *testing.T) {
 
 // TestTrainFallsBack: with the vec conv broken, train says which kernel
 // failed and trains with the blocked one; --check off skips the check.
+// Without autotuning, so that the check falls back from the default
+// (package autotune's tests cover the fallback along its ranking).
 func TestTrainFallsBack(t *testing.T) {
 	t.Setenv("GLCNN_CACHE_DIR", t.TempDir())
 	injectBroken(t, func(_, v string) bool { return v == layers.VariantVec })
 	data := tinyApparels(t, 20)
-	args := []string{"train", "--data", data, "--arch", tinyArch, "--epochs", "1", "--val", "0"}
+	args := []string{"train", "--data", data, "--arch", tinyArch, "--epochs", "1", "--val", "0", "--autotune", "off"}
 	code, _, stderr := captureBoth(t, append(args, "--out", filepath.Join(t.TempDir(), "a"))...)
 	if code != 0 {
 		t.Fatalf("status %d: %s", code, stderr)

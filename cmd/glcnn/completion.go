@@ -68,6 +68,8 @@ func flagValues(flag string) []string {
 		return []string{"apparels"}
 	case "check":
 		return []string{"auto", "always", "off"}
+	case "autotune":
+		return trainer.AutotuneModes
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ func init() {
 			asJSON := fs.Bool("json", false, "print the accuracy, per-class table and confusion matrix as one JSON object")
 			var ck checkFlag
 			ck.add(fs)
+			ck.addAutotune(fs)
 			g.add(fs)
 			return func(args []string) error {
 				if err := noArgs(args); err != nil {
@@ -109,8 +110,8 @@ func openSession(g *gpuFlags, ck *checkFlag, f *trainer.SavedModel) (s *trainer.
 	if err != nil {
 		return nil, nil, err
 	}
-	if f.Config.Variants, err = ck.variants(dev, f.Config, f.In, false); err == nil {
-		s, err = f.NewSession(dev, 1024)
+	if f.Config.Variants, err = ck.variants(dev, f.Config, f.In, false, evalBatch); err == nil {
+		s, err = f.NewSession(dev, evalBatch)
 	}
 	if err != nil {
 		dev.Close()

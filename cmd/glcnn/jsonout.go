@@ -78,7 +78,10 @@ type trainJSON struct {
 	Submission   string      `json:"submission,omitempty"` // when the data have a test set
 	Steps        string      `json:"steps,omitempty"`      // with --log-every
 	Renderer     string      `json:"renderer"`
-	Glcnn        string      `json:"glcnn"`
+	// Variants is the kernel variant each conv and fc layer ran, by
+	// index in the arch (autotuned, or the self-check's fallback).
+	Variants map[int]string `json:"variants"`
+	Glcnn    string         `json:"glcnn"`
 }
 
 func newTrainJSON(res *trainer.Result) trainJSON {

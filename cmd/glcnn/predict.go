@@ -48,6 +48,7 @@ func predictFlags(fs *pflag.FlagSet) func([]string) error {
 	asJSON := fs.Bool("json", false, "print the results (with images: every probability) as one JSON object on stdout")
 	var ck checkFlag
 	ck.add(fs)
+	ck.addAutotune(fs)
 	g.add(fs)
 	return func(args []string) error {
 		if len(args) > 0 {

@@ -32,6 +32,7 @@ func init() {
   glcnn train --data ~/apparels --preset best --out runs/best
   glcnn train --resume --out runs/default-20261128-101500
   glcnn train --force --out runs/best          # start over in a used run folder
+  glcnn train --autotune off                   # each op's default kernels, not the fastest timed here
 
 Arch spec (comma-separated, in order):
 ` + trainer.SpecHelp(),
@@ -89,6 +90,9 @@ func (o *trainOptions) config() (trainer.Config, error) {
 		if o.fs.Changed("log-every") { // how a run reports, not what it trains
 			full.LogEvery = o.shown.LogEvery
 		}
+		if o.fs.Changed("autotune") { // which kernels, which belong to the device
+			full.Autotune = o.shown.Autotune
+		}
 	}
 	if err := full.Validate(); err != nil {
 		return full, configUsage(err, *o.resume)
@@ -137,7 +141,11 @@ func (o *trainOptions) run(args []string) error {
 		return err
 	}
 	defer dev.Close()
-	if full.Variants, err = o.ck.variants(dev, full, in, true); err != nil {
+	batch, err := trainer.StepRows(ds, full)
+	if err != nil {
+		return configUsage(err, *o.resume)
+	}
+	if full.Variants, err = o.ck.variants(dev, full, in, true, batch); err != nil {
 		return err
 	}
 	res, err := o.train(dev, ds, full, dir)
@@ -182,6 +190,9 @@ func (o *trainOptions) summary(res *trainer.Result, ds *data.Dataset, full train
 	if *o.asJSON {
 		sum := newTrainJSON(res)
 		sum.Data, sum.Layout, sum.Config, sum.Renderer = ds.Root, ds.Layout, full, renderer
+		if spec, err := trainer.ParseSpec(full.Arch); err == nil {
+			sum.Variants = trainer.RunVariants(spec, full.Variants)
+		}
 		if !res.Interrupted {
 			sum.Model = filepath.Join(dir, trainer.ModelFile)
 		}
@@ -214,7 +225,7 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	var changed []string
 	fs.Visit(func(f *pflag.Flag) {
 		switch f.Name {
-		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check", "cache-dir", "json":
+		case "resume", "out", "context", "gpu", "gl-debug", "log-every", "check", "autotune", "cache-dir", "json":
 		default:
 			changed = append(changed, "--"+f.Name)
 		}
@@ -232,16 +243,19 @@ func resumeConfig(fs *pflag.FlagSet, dir string) (trainer.Config, error) {
 	return cfg, nil
 }
 
-// explicitZeros refuses --step-every 0 and --gamma 0: in a Config a zero
-// stands for the default (trainer.DefaultStepEvery, DefaultGamma), which
-// the flags show as their defaults, so a zero typed on the command line is
-// a mistake, not a request for the default.
+// explicitZeros refuses --step-every 0, --gamma 0 and --autotune "": in a
+// Config a zero stands for the default (trainer.DefaultStepEvery,
+// DefaultGamma, AutotuneOn), which the flags show as their defaults, so a
+// zero typed on the command line is a mistake, not a request for the
+// default.
 func explicitZeros(fs *pflag.FlagSet, cfg trainer.Config) error {
 	switch {
 	case fs.Changed("step-every") && cfg.StepEvery == 0:
 		return usagef("--step-every 0: must be at least 1")
 	case fs.Changed("gamma") && cfg.Gamma == 0:
 		return usagef("--gamma 0: must be positive (a decay to 0 stops training)")
+	case fs.Changed("autotune") && cfg.Autotune == "":
+		return usagef("--autotune \"\": want on or off") // "" in a Config stands for on
 	}
 	return nil
 }
@@ -293,6 +307,7 @@ func configFlags(fs *pflag.FlagSet, cfg *trainer.Config) {
 	fs.BoolVar(&cfg.Flip, "flip", cfg.Flip, "random horizontal flips (--flip=false to turn a preset's off)")
 	fs.IntVar(&cfg.Shift, "shift", cfg.Shift, "random shifts of up to N pixels")
 	fs.IntVar(&cfg.LogEvery, "log-every", cfg.LogEvery, "every N steps, read the running training loss (a GPU sync) and log it to steps.csv (0: off)")
+	fs.StringVar(&cfg.Autotune, "autotune", cfg.Autotune, autotuneUsage)
 }
 
 // linkLatest points runs/latest at dir, a default run folder (best effort).
