@@ -196,6 +196,9 @@ func (r *Report) Print(w io.Writer) {
 	section("Device peaks (the roofline)", r.peaksTable())
 	if len(r.Kernels) > 0 {
 		section("Kernels (validated against layers/ref, then timed; % of the FMA or bandwidth peak, whichever bounds)", r.kernelTable())
+		if t := r.autotuneTable(); len(t.rows) > 0 {
+			section("Autotune (per layer and batch, the fastest variant over forward + backward, as package autotune chooses for glcnn train)", t)
+		}
 	}
 	if len(r.EndToEnd) > 0 {
 		section("End to end (training and inference on the real Fashion-MNIST)", r.e2eTable())
