@@ -84,7 +84,10 @@ func estimateRows(n int) int {
 // variant; otherwise a run at 2*small rows (after a warm-up: a program may
 // depend on the rows) gives the line through the two: a run has a fixed
 // cost (dispatches, barriers) and one growing with the rows, and scaling
-// one small run alone would count the fixed cost n/small times.
+// one small run alone would count the fixed cost n/small times. The line's
+// slope comes from a difference of two short times, which a busy machine
+// can make many times too steep, so the estimate is capped by the run at
+// 2*small scaled (with the fixed cost and all, an upper bound).
 func (p *pass) estimate(n, small int, bar float64) (ms float64, how string) {
 	t1 := msOf(p.run(small))
 	if t1 > bar {
@@ -92,7 +95,9 @@ func (p *pass) estimate(n, small int, bar float64) (ms float64, how string) {
 	}
 	p.run(2 * small)
 	t2 := msOf(p.run(2 * small))
-	return max(t2, t1+(t2-t1)*float64(n-small)/float64(small)), fmt.Sprintf("from batches %d and %d", small, 2*small)
+	line := t1 + (t2-t1)*float64(n-small)/float64(small)
+	scaled := t2 * float64(n) / float64(2*small) // counts the fixed cost n/(2*small) times: never under the line's true value
+	return max(t2, min(line, scaled)), fmt.Sprintf("from batches %d and %d", small, 2*small)
 }
 
 // pass is one layer set up for timing, with its input and output
