@@ -84,24 +84,18 @@ func (l *GroupedConv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, err
 }
 
 func (l *GroupedConv2D) alloc() error {
-	var err error
-	newT := func(shape ...int) *Tensor {
-		if err != nil {
-			return nil
-		}
-		var t *Tensor
-		t, err = NewTensor(l.dev, shape...)
-		return t
-	}
+	a := tensorAlloc{d: l.dev}
 	cg := l.c / l.Groups
-	l.weight = &Param{Name: "weight", Value: newT(l.OutC, cg, l.K, l.K), Grad: newT(l.OutC, cg, l.K, l.K)}
-	l.bias = &Param{Name: "bias", Value: newT(l.OutC), Grad: newT(l.OutC)}
-	l.y = newT(l.n, l.OutC, l.oh, l.ow)
-	l.dx = newT(l.n, l.c, l.h, l.w)
-	if err == nil {
-		if ns := l.biasSlices(l.n); ns > 1 {
-			l.partial, err = gpu.NewBuffer[float32](l.dev, ns*l.OutC)
-		}
+	l.weight = &Param{Name: "weight", Value: a.get(l.OutC, cg, l.K, l.K), Grad: a.get(l.OutC, cg, l.K, l.K)}
+	l.bias = &Param{Name: "bias", Value: a.get(l.OutC), Grad: a.get(l.OutC)}
+	l.y = a.get(l.n, l.OutC, l.oh, l.ow)
+	l.dx = a.get(l.n, l.c, l.h, l.w)
+	if a.err != nil {
+		return a.err
+	}
+	var err error
+	if ns := l.biasSlices(l.n); ns > 1 {
+		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*l.OutC)
 	}
 	return err
 }

@@ -122,6 +122,24 @@ func releaseAll(ts ...*Tensor) {
 	}
 }
 
+// tensorAlloc allocates a layer's tensors in Setup, keeping the first
+// error (later calls then return nil), as programs does for kernels, so
+// that Setup checks once.
+type tensorAlloc struct {
+	d   *gpu.Device
+	err error
+}
+
+// get returns a new tensor of shape, or nil after an error.
+func (a *tensorAlloc) get(shape ...int) *Tensor {
+	if a.err != nil {
+		return nil
+	}
+	var t *Tensor
+	t, a.err = NewTensor(a.d, shape...)
+	return t
+}
+
 // releaseParams releases the value and gradient of each parameter,
 // skipping nil ones.
 func releaseParams(ps ...*Param) {

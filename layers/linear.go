@@ -107,22 +107,18 @@ func (l *Linear) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 }
 
 func (l *Linear) alloc() error {
-	var err error
-	newT := func(shape ...int) *Tensor {
-		if err != nil {
-			return nil
-		}
-		var t *Tensor
-		t, err = NewTensor(l.dev, shape...)
-		return t
-	}
-	l.weight = &Param{Name: "weight", Value: newT(l.Out, l.f), Grad: newT(l.Out, l.f)}
+	a := tensorAlloc{d: l.dev}
+	l.weight = &Param{Name: "weight", Value: a.get(l.Out, l.f), Grad: a.get(l.Out, l.f)}
 	if l.Bias {
-		l.bias = &Param{Name: "bias", Value: newT(l.Out), Grad: newT(l.Out)}
+		l.bias = &Param{Name: "bias", Value: a.get(l.Out), Grad: a.get(l.Out)}
 	}
-	l.y = newT(l.n, l.Out)
-	l.dx = newT(append([]int{l.n}, l.in...)...)
-	if ns := divUp(l.n, l.filterSlice()); l.kernels == VariantVec && ns > 1 && err == nil {
+	l.y = a.get(l.n, l.Out)
+	l.dx = a.get(append([]int{l.n}, l.in...)...)
+	if a.err != nil {
+		return a.err
+	}
+	var err error
+	if ns := divUp(l.n, l.filterSlice()); l.kernels == VariantVec && ns > 1 {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*l.Out*l.f)
 	}
 	return err
