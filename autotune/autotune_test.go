@@ -138,11 +138,11 @@ func TestPrune(t *testing.T) {
 	if direct.Ms != 0 || direct.EstimateMs == 0 || !strings.Contains(direct.Note, "estimated") {
 		t.Errorf("direct conv: %+v, want estimated and not timed", direct)
 	}
-	// conv: vec (the default: the first) 1 warm-up + 3, blocked 1 + 3
-	// (estimate: 1 run, a warm-up and 1) + 3, direct and the others 1 + 1
+	// conv: vec (the default: the first) 1 warm-up + 3, blocked 1 + 2
+	// (estimate: batches 2 and 1) + 3, direct and the others 1 + 1
 	// (slower at 2 rows than 3x vec at 32: dropped); fc: blocked 1 + 3,
-	// direct 1 + 3 (estimated from 2 and 4 rows).
-	if want := 21 + 2*others; clock.runs != want {
+	// direct 1 + 2 (estimated from batches 2 and 1: dropped).
+	if want := 19 + 2*others; clock.runs != want {
 		t.Errorf("%d runs, want %d", clock.runs, want)
 	}
 }

@@ -63,11 +63,11 @@ func timeVariant(d *gpu.Device, la check.LayerAt, v string, req Request, best fl
 	return t
 }
 
-// estimateRows is the smaller of the two batches a variant's time at n
-// rows is estimated from (the other is twice it): large enough that the
-// time of the rows shows through the fixed cost of the dispatches, small
-// enough that a variant ten times slower than the best costs little. 0:
-// n is too small to estimate from less.
+// estimateRows is the batch a variant's time at n rows is estimated from
+// (with batch 1): large enough that the time of the rows shows through the
+// fixed cost of the dispatches, small enough that a variant ten times
+// slower than the best costs little. 0: n is too small to estimate from
+// less.
 func estimateRows(n int) int {
 	switch {
 	case n >= 256:
@@ -81,23 +81,24 @@ func estimateRows(n int) int {
 // estimate is the time of a pass at n rows, in ms, and how it was found.
 // A run at small rows (warm: run after the warm-up at that batch) that
 // already takes more than bar is a lower bound, enough to drop the
-// variant; otherwise a run at 2*small rows (after a warm-up: a program may
-// depend on the rows) gives the line through the two: a run has a fixed
-// cost (dispatches, barriers) and one growing with the rows, and scaling
-// one small run alone would count the fixed cost n/small times. The line's
-// slope comes from a difference of two short times, which a busy machine
-// can make many times too steep, so the estimate is capped by the run at
-// 2*small scaled (with the fixed cost and all, an upper bound).
+// variant. Otherwise a run at 1 row gives the line through the two: a run
+// has a fixed cost (dispatches, barriers) and one growing with the rows,
+// and scaling the small run alone would count the fixed cost n/small
+// times. The run at 1 row is not warmed up: a program that only it uses
+// would be compiled in it, which can only flatten the line (a variant
+// kept, never one dropped wrongly). The line is capped by the small run
+// scaled (with its fixed cost and all, an upper bound), since its slope is
+// a difference of two short times, which a busy machine can make many
+// times too steep.
 func (p *pass) estimate(n, small int, bar float64) (ms float64, how string) {
 	t1 := msOf(p.run(small))
 	if t1 > bar {
 		return t1, fmt.Sprintf("(at least its time at batch %d)", small)
 	}
-	p.run(2 * small)
-	t2 := msOf(p.run(2 * small))
-	line := t1 + (t2-t1)*float64(n-small)/float64(small)
-	scaled := t2 * float64(n) / float64(2*small) // counts the fixed cost n/(2*small) times: never under the line's true value
-	return max(t2, min(line, scaled)), fmt.Sprintf("from batches %d and %d", small, 2*small)
+	t0 := msOf(p.run(1))
+	line := t0 + (t1-t0)*float64(n-1)/float64(small-1)
+	scaled := t1 * float64(n) / float64(small)
+	return max(t1, min(line, scaled)), fmt.Sprintf("from batches 1 and %d", small)
 }
 
 // pass is one layer set up for timing, with its input and output
