@@ -35,7 +35,7 @@ type BatchNorm struct {
 	d    *gpu.Device
 	c    int
 	hw   int
-	v    int // vector width of the elementwise and partial kernels: 4 when hw%4 == 0
+	v    int // vector width of the kernels over x: 4 (vec4) when hw%4 == 0
 	in   []int
 
 	maxBatch, n int
@@ -147,6 +147,12 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 	return append([]int(nil), in...), nil
 }
 
+// quads is the number of quads of samples in a batch of n: the elementwise
+// kernels (batchnorm_fwd, batchnorm_bwd and their _relu_ variants) run one
+// invocation per quad of samples and V positions of a channel, so that the
+// channel's values are loaded once for 4*V elements whatever the plane size.
+func quads(n int) int { return (n + 3) / 4 }
+
 // bnMaxSegments bounds the number of stage-1 segments per channel.
 const bnMaxSegments = 1024
 
@@ -167,12 +173,11 @@ func segments(m, v int) (p, l int) {
 func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	l.n = batchOf("bn", x, l.in, l.maxBatch)
 	l.x, l.trained = x, m.Train
-	total := l.n * l.c * l.hw
 	w, b := l.params[0].Value.Buf, l.params[1].Value.Buf
 	rm, rv := l.params[2].Value.Buf, l.params[3].Value.Buf
-	shape := []gpu.Uniform{gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("eps", BNEps)}
+	shape := []gpu.Uniform{gpu.U("N", l.n), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("CHW", l.c*l.hw/l.v), gpu.U("eps", BNEps)}
 	if !m.Train {
-		l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: rm, 5: rv},
+		l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: rm, 5: rv},
 			append(shape, gpu.U("fromVar", 1))...)
 		return l.y.View(append([]int{l.n}, l.in...)...)
 	}
@@ -187,7 +192,7 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 		append(seg[:1:1], gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen), gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
 			gpu.U("eps", BNEps), gpu.U("momentum", BNMomentum), gpu.U("update", 1))...)
 	l.NumBatchesTracked++
-	l.d.Dispatch(l.fwd, gpu.Grid1(total/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: l.mean.Buf, 5: l.invstd.Buf},
+	l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: l.mean.Buf, 5: l.invstd.Buf},
 		append(shape, gpu.U("fromVar", 0))...)
 	return l.y.View(append([]int{l.n}, l.in...)...)
 }
@@ -217,14 +222,13 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 	if !needDX {
 		return nil
 	}
-	total := l.n * l.c * l.hw
 	bwd := gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: l.params[0].Value.Buf,
 		3: l.mean.Buf, 4: l.invstd.Buf, 5: l.sums.Buf, 6: l.dx.Buf}
 	if l.relu {
 		bwd = append(bwd, l.y.Buf) // 7: the mask
 	}
-	l.d.Dispatch(l.bwd, gpu.Grid1(total/l.v), bwd,
-		gpu.U("n", total/l.v), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("invM", 1/float64(mm)))
+	l.d.Dispatch(l.bwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), bwd, gpu.U("N", l.n), gpu.U("C", l.c),
+		gpu.U("HW", l.hw/l.v), gpu.U("CHW", l.c*l.hw/l.v), gpu.U("invM", 1/float64(mm)))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }
 

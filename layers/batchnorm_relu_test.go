@@ -10,9 +10,10 @@ import (
 )
 
 // bnReLUCases are shapes that break the fused kernels' assumptions: batch
-// 1, odd planes (V = 1), planes of a multiple of 4 (vec4), several stage-1
-// segments with a short last one, BatchNorm1d over (F) and (C,L), and the
-// default network's two batch norms.
+// 1, odd planes (V = 1), planes of a multiple of 4 (vec4), batches that are
+// not a multiple of 4 (the elementwise kernels' last quad of samples is
+// short), several stage-1 segments with a short last one, BatchNorm1d over
+// (F) and (C,L), and the default network's two batch norms.
 var bnReLUCases = []struct {
 	in []int
 	n  int

@@ -13,8 +13,12 @@
 // (2,C): dbeta then dgamma.
 // Bindings: 0 x, 1 dy, 2 gamma, 3 mean, 4 invstd, 5 sums (all read),
 // 6 dx (write), 7 y (read).
-// One invocation computes V consecutive elements of one channel (V = 4 when
-// HW is a multiple of 4, as vec4; else 1); dispatch gpu.Grid1(N*C*HW/V).
+// One invocation computes the elements (n,c,s) of 4 consecutive samples
+// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4) at
+// one (c,s), for any plane size, and V consecutive s each (V = 4 when HW is
+// a multiple of 4, as vec4; else 1), as batchnorm_fwd.comp does: the
+// channel's values are loaded once for the 4*V elements. HW and CHW are
+// given in units of V; dispatch gpu.Grid1(ceil(N/4)*C*HW/V).
 #include "common.glsl"
 #ifndef V
 #define V 1
@@ -35,20 +39,30 @@ layout(std430, binding = 4) readonly buffer ISTD { float invstd[]; };
 layout(std430, binding = 5) readonly buffer SUMS { float sums[]; };
 layout(std430, binding = 6) writeonly buffer DX { VT dx[]; };
 layout(std430, binding = 7) readonly buffer Y { VT y[]; };
-uniform uint n;      // N*C*HW/V
+uniform uint N;
 uniform uint C;
 uniform uint HW;     // HW/V
+uniform uint CHW;    // C*HW/V: the stride between samples
 uniform float invM;  // 1/M
 
 void main() {
     uint i = gid();
-    if (i >= n) return;
-    uint c = (i / HW) % C;
+    uint k = i / CHW;  // the quad of samples
+    uint r = i - k * CHW;
+    uint n0 = 4u * k;
+    if (n0 >= N) return;
+    uint c = r / HW;
     float is = invstd[c];
     float a = sums[c] * invM;
     float b = sums[C + c] * invM;
-    VT xhat = (x[i] - mean[c]) * is;
-    // A select, not a product: 0 * inf would be NaN.
-    VT g = mix(VT(0.0), dy[i], POSITIVE(y[i]));
-    dx[i] = (gamma[c] * is) * (g - a - xhat * b);
+    float mu = mean[c], gs = gamma[c] * is;
+    for (uint j = 0u; j < 4u; j++) {
+        if (n0 + j < N) {
+            uint e = (n0 + j) * CHW + r;
+            VT xhat = (x[e] - mu) * is;
+            // A select, not a product: 0 * inf would be NaN.
+            VT g = mix(VT(0.0), dy[e], POSITIVE(y[e]));
+            dx[e] = gs * (g - a - xhat * b);
+        }
+    }
 }

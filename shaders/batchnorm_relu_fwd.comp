@@ -14,9 +14,14 @@
 // Layouts: x, y (N,C,HW) row-major; gamma, beta, mean, stat (C).
 // Bindings: 0 x (read), 1 y (write), 2 gamma, 3 beta, 4 mean, 5 stat (invstd,
 // or the running variance when fromVar = 1), all read.
-// One invocation computes V consecutive elements of one channel (V = 4 when
-// HW is a multiple of 4, so x and y are read as vec4; else 1); dispatch
-// gpu.Grid1(N*C*HW/V).
+// One invocation computes the elements (n,c,s) of 4 consecutive samples
+// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4) at
+// one (c,s), for any plane size, and V consecutive s each (V = 4 when HW is
+// a multiple of 4, so x and y are read as vec4; else 1): the channel's
+// values are loaded once for the 4*V elements (on software renderers those
+// loads cost as much as the arithmetic), and neighbouring invocations read
+// neighbouring addresses. HW and CHW are given in units of V; dispatch
+// gpu.Grid1(ceil(N/4)*C*HW/V).
 #include "common.glsl"
 #ifndef V
 #define V 1
@@ -33,18 +38,28 @@ layout(std430, binding = 2) readonly buffer G { float gamma[]; };
 layout(std430, binding = 3) readonly buffer B { float beta[]; };
 layout(std430, binding = 4) readonly buffer MEAN { float mean[]; };
 layout(std430, binding = 5) readonly buffer STAT { float stat[]; };
-uniform uint n;      // N*C*HW/V
+uniform uint N;
 uniform uint C;
 uniform uint HW;     // HW/V
+uniform uint CHW;    // C*HW/V: the stride between samples
 uniform int fromVar;
 uniform float eps;
 
 void main() {
     uint i = gid();
-    if (i >= n) return;
-    uint c = (i / HW) % C;
+    uint k = i / CHW;  // the quad of samples
+    uint r = i - k * CHW;
+    uint n0 = 4u * k;
+    if (n0 >= N) return;
+    uint c = r / HW;
     float is = fromVar != 0 ? 1.0 / sqrt(stat[c] + eps) : stat[c];
     float g = gamma[c] * is;
-    VT v = g * (x[i] - mean[c]) + beta[c];
-    y[i] = max(v, VT(0.0));
+    float mu = mean[c], b = beta[c];
+    for (uint j = 0u; j < 4u; j++) {
+        if (n0 + j < N) {
+            uint e = (n0 + j) * CHW + r;
+            VT v = g * (x[e] - mu) + b;
+            y[e] = max(v, VT(0.0));
+        }
+    }
 }
