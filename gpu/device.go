@@ -18,6 +18,10 @@ type Options struct {
 	Context string // "auto" (EGL, then GLFW), "egl" or "glfw"; "" means auto
 	GPU     int    // EGL device index, for machines with several
 	Debug   bool   // KHR_debug callback and glGetError after every call
+	// Warm compiles programs to machine code ahead of their first
+	// dispatch, on helper threads, where the driver compiles lazily and
+	// keeps the code in a shader cache on disk (llvmpipe: see warm.go).
+	Warm bool
 }
 
 type context interface {
@@ -44,6 +48,8 @@ type Device struct {
 	stats    Stats               // GL thread only; read through Stats()
 	params   paramRing           // kernels' parameter blocks, GL thread only
 	peak     int64
+	start    startup // start-up accounting (startup.go), GL thread only
+	warm     *warmer // JIT-ahead helpers (warm.go), nil without
 }
 
 // Open creates the context on a new locked OS thread and returns the device.
@@ -68,6 +74,7 @@ func Open(opt Options) (*Device, error) {
 func (d *Device) loop(opt Options, errc chan<- error) {
 	runtime.LockOSThread() // never unlocked: the thread dies with the context
 	d.glGoID = goid()
+	d.mark("before context")
 	ctx, err := createContext(opt)
 	if err == nil {
 		err = d.init(ctx)
@@ -80,10 +87,15 @@ func (d *Device) loop(opt Options, errc chan<- error) {
 		return
 	}
 	d.ctx = ctx
+	if n := warmHelpers(d.info, ctx); opt.Warm && n > 0 {
+		d.startWarmer(n)
+	}
+	d.mark("context")
 	errc <- nil
 	for f := range d.calls {
 		f()
 	}
+	d.warm.close()
 	d.ctx.destroy()
 	close(d.done)
 }

@@ -2,6 +2,7 @@ package gpu
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
 )
@@ -107,7 +108,15 @@ func (d *Device) Dispatch(p *Program, g Grid, bufs Bindings, us ...Uniform) {
 		if p.values != nil {
 			d.params.bind(d, p)
 		}
-		gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
+		if !p.ran {
+			t0 := time.Now()
+			d.warm.claim(p) // warm.go
+			gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
+			p.ran = true
+			d.start.firstRun(p.name, time.Since(t0))
+		} else {
+			gl.DispatchCompute(uint32(groups[0]), uint32(groups[1]), uint32(groups[2]))
+		}
 		d.check("glDispatchCompute " + p.name)
 		gl.MemoryBarrier(gl.SHADER_STORAGE_BARRIER_BIT | gl.BUFFER_UPDATE_BARRIER_BIT)
 		d.stats.Dispatches++

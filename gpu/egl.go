@@ -44,6 +44,22 @@ static EGLContext eglcnn_create_context(EGLDisplay dpy, int debug, EGLint *err) 
 	return ctx;
 }
 
+// eglcnn_create_shared makes a context that shares objects with share
+// (programs, buffers), for a helper thread (warm.go).
+static EGLContext eglcnn_create_shared(EGLDisplay dpy, EGLContext share, EGLint *err) {
+	EGLConfig cfg = NULL;
+	EGLint n = 0;
+	EGLint attrs[] = { EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_SURFACE_TYPE, 0, EGL_NONE };
+	if (!eglChooseConfig(dpy, attrs, &cfg, 1, &n) || n < 1) cfg = NULL;
+	EGLint ctxattrs[] = {
+		EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 3,
+		EGL_CONTEXT_OPENGL_PROFILE_MASK, EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT,
+		EGL_NONE };
+	EGLContext ctx = eglCreateContext(dpy, cfg, share, ctxattrs);
+	*err = eglGetError();
+	return ctx;
+}
+
 static void *eglcnn_proc(const char *name) { return (void *)eglGetProcAddress(name); }
 */
 import "C"
@@ -141,4 +157,26 @@ func (e *eglContext) destroy() {
 	C.eglMakeCurrent(e.dpy, C.EGLSurface(C.EGL_NO_SURFACE), C.EGLSurface(C.EGL_NO_SURFACE), C.EGLContext(C.EGL_NO_CONTEXT))
 	C.eglDestroyContext(e.dpy, e.ctx)
 	C.eglTerminate(e.dpy)
+}
+
+// sharedContext makes a context sharing e's objects and makes it current
+// on the calling thread (which must be locked to its OS thread); release
+// undoes both.
+func (e *eglContext) sharedContext() (release func(), err error) {
+	if C.eglBindAPI(C.EGL_OPENGL_API) == C.EGL_FALSE { // the bound API is per thread
+		return nil, eglError("eglBindAPI(OpenGL)")
+	}
+	var code C.EGLint
+	ctx := C.eglcnn_create_shared(e.dpy, e.ctx, &code)
+	if ctx == C.EGLContext(C.EGL_NO_CONTEXT) {
+		return nil, fmt.Errorf("eglCreateContext(shared) failed (EGL error 0x%x)", int(code))
+	}
+	if C.eglMakeCurrent(e.dpy, C.EGLSurface(C.EGL_NO_SURFACE), C.EGLSurface(C.EGL_NO_SURFACE), ctx) == C.EGL_FALSE {
+		C.eglDestroyContext(e.dpy, ctx)
+		return nil, eglError("eglMakeCurrent(shared)")
+	}
+	return func() {
+		C.eglMakeCurrent(e.dpy, C.EGLSurface(C.EGL_NO_SURFACE), C.EGLSurface(C.EGL_NO_SURFACE), C.EGLContext(C.EGL_NO_CONTEXT))
+		C.eglDestroyContext(e.dpy, ctx)
+	}, nil
 }

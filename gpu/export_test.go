@@ -66,3 +66,14 @@ func SetDriverMaps(d *Device, maps string) {
 		d.info.DriverID, d.info.DriverLibs = driverIdentity(d.info.Renderer, d.info.Version, maps)
 	})
 }
+
+// WarmHelpers is how many JIT-ahead helpers the device runs (warm.go).
+func WarmHelpers(d *Device) int {
+	n := 0
+	d.Call(func() {
+		if d.warm != nil {
+			n = 1
+		}
+	})
+	return n
+}

@@ -3,6 +3,7 @@ package gpu
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/go-gl/gl/v4.3-core/gl"
 
@@ -25,6 +26,8 @@ type Program struct {
 	values []byte                   // their current values, std140; GL thread only
 	slots  map[string]int64         // ring positions holding earlier images (params.go)
 	blocks []Block                  // storage and uniform blocks by binding (bindings.go)
+	ran    bool                     // dispatched at least once (startup.go); GL thread only
+	warm   int                      // JIT-ahead state (warm.go), under the warmer's lock
 }
 
 // Name is the kernel's file name and defines, e.g. "relu_fwd.comp[WG=256]".
@@ -50,6 +53,7 @@ func (d *Device) Program(name string, defines ...Define) (*Program, error) {
 		}
 		if p, err = d.compile(key, src); err == nil {
 			d.programs[key] = p
+			d.warm.add(p)
 		}
 	})
 	return p, err
@@ -97,10 +101,14 @@ func (d *Device) CompileSource(src *shaders.Source) (*Program, error) {
 // one whose workgroup exceeds the device's limits: a driver may accept
 // such a kernel and then launch nothing.
 func (d *Device) compile(key string, src *shaders.Source) (*Program, error) {
+	t0 := time.Now()
 	if p := d.cachedProgram(key, src); p != nil { // binary_cache.go
+		d.start.loaded(key, time.Since(t0))
 		return p, d.fits(p)
 	}
+	t0 = time.Now()
 	p, err := d.build(key, src)
+	d.start.built(key, time.Since(t0))
 	if err != nil {
 		return nil, err
 	}

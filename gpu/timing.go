@@ -24,6 +24,8 @@ func (d *Device) Time(f func()) (time.Duration, Clock) {
 	var dur time.Duration
 	clock := WallFinish
 	d.Call(func() {
+		d.warm.pause() // no JIT ahead while timing (warm.go)
+		defer d.warm.resume()
 		if !d.info.TimerQueries {
 			gl.Finish()
 			t0 := time.Now()

@@ -44,11 +44,14 @@ func (r *runner) setUp(d *gpu.Device, ds *data.Dataset, train *data.Set) error {
 			return err
 		}
 	}
+	// gpu.Device.Startup's phases: the data uploaded, the session built.
+	d.Mark("data upload")
 	r.batch = cmp.Or(r.cfg.Batch, train.N) // 0: full batch
 	r.steps = (train.N + r.batch - 1) / r.batch
 	if r.s, err = NewSession(d, r.cfg, []int{1, train.H, train.W}, r.batch); err != nil {
 		return err
 	}
+	d.Mark("session")
 	r.s.info = RunInfo{DataRoot: ds.Root, Layout: ds.Layout, Glcnn: Build(), Renderer: d.Info().Renderer,
 		Variants: RunVariants(r.s.Model.Spec, r.cfg.Variants)}
 	return nil

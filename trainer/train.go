@@ -3,6 +3,7 @@ package trainer
 import (
 	"fmt"
 	"math"
+	"os"
 	"time"
 
 	"github.com/glcnn/glcnn/data"
@@ -23,6 +24,7 @@ type Session struct {
 	labels *gpu.Buffer[uint32]
 	finite *layers.FiniteCheck // counts non-finite values of params and optimizer state
 	info   RunInfo             // what Run records in config.json
+	ran    bool                // a step was taken (firstStep)
 }
 
 // chunkRows picks the rows of one pass: the batch, capped so that no layer's
@@ -162,6 +164,23 @@ func (s *Session) TrainStep(r *data.Resident, start, n int, lr float64, seed uin
 		s.Model.Backward(dlogits)
 	}
 	s.Opt.Step(lr)
+	if !s.ran {
+		s.firstStep()
+	}
+}
+
+// firstStep marks the end of the device's start-up at the session's first
+// step (gpu.Device.Startup) and, with GLCNN_TRACE=startup, waits for the
+// step and prints where the start-up went.
+func (s *Session) firstStep() {
+	s.ran = true
+	if gpu.TraceStartup() {
+		s.Dev.Finish()
+	}
+	s.Dev.Mark("first step")
+	if gpu.TraceStartup() {
+		fmt.Fprintf(os.Stderr, "glcnn trace: %s on %s\n", s.Dev.Startup(), s.Dev.Info().Renderer)
+	}
 }
 
 func (s *Session) normalize() data.Normalize {

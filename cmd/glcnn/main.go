@@ -72,7 +72,9 @@ func (g *gpuFlags) open() (*gpu.Device, error) {
 	default:
 		return nil, usagef("--context %q: want auto, egl or glfw", g.opt.Context)
 	}
-	d, err := gpu.Open(g.opt)
+	opt := g.opt
+	opt.Warm = true // compile ahead where the driver gains by it (llvmpipe)
+	d, err := gpu.Open(opt)
 	if err != nil {
 		return nil, gpuFlagError{err}
 	}

@@ -148,6 +148,7 @@ func (o *trainOptions) run(args []string) error {
 	if full.Variants, err = o.ck.variants(dev, full, in, true, batch); err != nil {
 		return err
 	}
+	dev.Mark("self-check") // gpu.Device.Startup's phases
 	res, err := o.train(dev, ds, full, dir)
 	if err != nil {
 		return err
