@@ -35,7 +35,8 @@ type BatchNorm struct {
 	d    *gpu.Device
 	c    int
 	hw   int
-	v    int // vector width of the kernels over x: 4 (vec4) when hw%4 == 0
+	v    int // vector width of the partial kernels: 4 (vec4) when hw%4 == 0
+	ve   int // and of the elementwise ones: 4 when c*hw%4 == 0 and hw >= 4
 	in   []int
 
 	maxBatch, n int
@@ -132,14 +133,20 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 	if l.hw%4 == 0 {
 		l.v = 4
 	}
-	vec := gpu.D("V", l.v)
+	// The elementwise kernels read a sample's values four at a time where
+	// four consecutive values span at most two planes.
+	l.ve = 1
+	if l.c*l.hw%4 == 0 && l.hw >= 4 {
+		l.ve = 4
+	}
+	vec, vecE := gpu.D("V", l.v), gpu.D("V", l.ve)
 	k := programs{d: d, op: "bn"}
 	l.fwdPartial = k.get("batchnorm_fwd_partial", vec)
 	l.fwdStats = k.get("batchnorm_fwd_stats")
-	l.fwd = k.get(l.kernel("fwd"), vec)
+	l.fwd = k.get(l.kernel("fwd"), vecE)
 	l.bwdPartial = k.get(l.kernel("bwd_partial"), vec)
 	l.bwdReduce = k.get("batchnorm_bwd_reduce")
-	l.bwd = k.get(l.kernel("bwd"), vec)
+	l.bwd = k.get(l.kernel("bwd"), vecE)
 	if k.err != nil {
 		l.Release()
 		return nil, k.err
@@ -149,8 +156,9 @@ func (l *BatchNorm) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) 
 
 // quads is the number of quads of samples in a batch of n: the elementwise
 // kernels (batchnorm_fwd, batchnorm_bwd and their _relu_ variants) run one
-// invocation per quad of samples and V positions of a channel, so that the
-// channel's values are loaded once for 4*V elements whatever the plane size.
+// invocation per quad of samples and V offsets of a sample, so that a
+// channel's values are loaded once (or twice) for 4*V elements whatever the
+// plane size.
 func quads(n int) int { return (n + 3) / 4 }
 
 // bnMaxSegments bounds the number of stage-1 segments per channel.
@@ -175,9 +183,9 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 	l.x, l.trained = x, m.Train
 	w, b := l.params[0].Value.Buf, l.params[1].Value.Buf
 	rm, rv := l.params[2].Value.Buf, l.params[3].Value.Buf
-	shape := []gpu.Uniform{gpu.U("N", l.n), gpu.U("C", l.c), gpu.U("HW", l.hw/l.v), gpu.U("CHW", l.c*l.hw/l.v), gpu.U("eps", BNEps)}
+	shape := []gpu.Uniform{gpu.U("N", l.n), gpu.U("C", l.c), gpu.U("HW", l.hw), gpu.U("CHW", l.c*l.hw/l.ve), gpu.U("eps", BNEps)}
 	if !m.Train {
-		l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: rm, 5: rv},
+		l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.ve), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: rm, 5: rv},
 			append(shape, gpu.U("fromVar", 1))...)
 		return l.y.View(append([]int{l.n}, l.in...)...)
 	}
@@ -192,7 +200,7 @@ func (l *BatchNorm) Forward(x *Tensor, m Mode) *Tensor {
 		append(seg[:1:1], gpu.U("M", mm), gpu.U("P", p), gpu.U("L", segLen), gpu.U("invM", 1/float64(mm)), gpu.U("unbias", float64(mm)/float64(mm-1)),
 			gpu.U("eps", BNEps), gpu.U("momentum", BNMomentum), gpu.U("update", 1))...)
 	l.NumBatchesTracked++
-	l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: l.mean.Buf, 5: l.invstd.Buf},
+	l.d.Dispatch(l.fwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.ve), gpu.Bindings{0: x.Buf, 1: l.y.Buf, 2: w, 3: b, 4: l.mean.Buf, 5: l.invstd.Buf},
 		append(shape, gpu.U("fromVar", 0))...)
 	return l.y.View(append([]int{l.n}, l.in...)...)
 }
@@ -227,8 +235,8 @@ func (l *BatchNorm) Backward(dy *Tensor, needDX bool) *Tensor {
 	if l.relu {
 		bwd = append(bwd, l.y.Buf) // 7: the mask
 	}
-	l.d.Dispatch(l.bwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.v), bwd, gpu.U("N", l.n), gpu.U("C", l.c),
-		gpu.U("HW", l.hw/l.v), gpu.U("CHW", l.c*l.hw/l.v), gpu.U("invM", 1/float64(mm)))
+	l.d.Dispatch(l.bwd, gpu.Grid1(quads(l.n)*l.c*l.hw/l.ve), bwd, gpu.U("N", l.n), gpu.U("C", l.c),
+		gpu.U("HW", l.hw), gpu.U("CHW", l.c*l.hw/l.ve), gpu.U("invM", 1/float64(mm)))
 	return l.dx.View(append([]int{l.n}, l.in...)...)
 }
 

@@ -10,10 +10,11 @@ import (
 )
 
 // bnReLUCases are shapes that break the fused kernels' assumptions: batch
-// 1, odd planes (V = 1), planes of a multiple of 4 (vec4), batches that are
-// not a multiple of 4 (the elementwise kernels' last quad of samples is
-// short), several stage-1 segments with a short last one, BatchNorm1d over
-// (F) and (C,L), and the default network's two batch norms.
+// 1, odd planes (V = 1), planes of a multiple of 4 (vec4), samples of a
+// multiple of 4 whose planes are not (vec4 across two planes), batches
+// that are not a multiple of 4 (the elementwise kernels' last quad of
+// samples is short), several stage-1 segments with a short last one,
+// BatchNorm1d over (F) and (C,L), and the default network's two batch norms.
 var bnReLUCases = []struct {
 	in []int
 	n  int
@@ -27,6 +28,9 @@ var bnReLUCases = []struct {
 	{[]int{37}, 33},        // BatchNorm1d
 	{[]int{5}, 700},        // 1-D over several segments
 	{[]int{3, 11}, 4},      // BatchNorm1d over (C, L)
+	{[]int{4, 5, 5}, 7},    // vec4 quads that straddle planes (HW = 25)
+	{[]int{6, 6}, 6},       // and over (C, L)
+	{[]int{4, 3}, 5},       // L < 4: one value per invocation
 }
 
 // newBNReLU returns batch norm (2-D or 1-D for in) then ReLU, as a Chain:

@@ -40,8 +40,10 @@ func TestBatchNorm(t *testing.T) {
 		{[]int{13, 28, 28}, 40}, // 31360 values per channel: 123 segments
 		{[]int{10}, 2},          // BatchNorm1d: per feature over N
 		{[]int{37}, 33},
-		{[]int{5}, 700},   // 1-D over several segments
-		{[]int{3, 11}, 4}, // BatchNorm1d over (C, L)
+		{[]int{5}, 700},     // 1-D over several segments
+		{[]int{3, 11}, 4},   // BatchNorm1d over (C, L)
+		{[]int{4, 5, 5}, 7}, // vec4 elementwise quads across two planes
+		{[]int{6, 6}, 6},
 	} {
 		for _, train := range []bool{true, false} {
 			name := fmt.Sprintf("%v_n%d_train=%v", c.in, c.n, train)

@@ -8,11 +8,18 @@
 // dbeta then dgamma.
 // Bindings: 0 x, 1 dy, 2 gamma, 3 mean, 4 invstd, 5 sums (all read),
 // 6 dx (write).
-// One invocation computes the elements (n,c,s) of 4 consecutive samples
-// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4) at
-// one (c,s), for any plane size, and V consecutive s each (V = 4 when HW is
-// a multiple of 4, as vec4; else 1), as batchnorm_fwd.comp does: the
-// channel's values are loaded once for the 4*V elements. HW and CHW are
+// One invocation computes the elements of 4 consecutive samples
+// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4), at
+// the same V consecutive offsets of each sample, for any plane size:
+// V = 4 (read as vec4) when a sample's C*HW values are a multiple of 4 and
+// HW >= 4, so the four may end one plane and start the next, and the
+// values of both channels are loaded and selected per component; else
+// V = 1, one (c,s). A channel's values are thus loaded once (or twice) for
+// 4*V elements: on software renderers those loads, like each scalar load
+// of x, cost as much as the arithmetic. (Four consecutive elements as four
+// scalar loads each looking up its own channel ran at half the speed of
+// vec4 at HW = 196 and barely faster than one element per invocation at
+// HW = 49.) Neighbouring invocations read neighbouring addresses. CHW is
 // given in units of V; dispatch gpu.Grid1(ceil(N/4)*C*HW/V).
 #include "common.glsl"
 #ifndef V
@@ -33,9 +40,16 @@ layout(std430, binding = 5) readonly buffer SUMS { float sums[]; };
 layout(std430, binding = 6) writeonly buffer DX { VT dx[]; };
 uniform uint N;
 uniform uint C;
-uniform uint HW;     // HW/V
+uniform uint HW;
 uniform uint CHW;    // C*HW/V: the stride between samples
 uniform float invM;  // 1/M
+
+// A channel's values: invstd, dbeta/M, dgamma/M, mean, gamma*invstd.
+struct Chan { float is, a, b, mu, gs; };
+Chan channel(uint c) {
+    float is = invstd[c];
+    return Chan(is, sums[c] * invM, sums[C + c] * invM, mean[c], gamma[c] * is);
+}
 
 void main() {
     uint i = gid();
@@ -43,11 +57,18 @@ void main() {
     uint r = i - k * CHW;
     uint n0 = 4u * k;
     if (n0 >= N) return;
-    uint c = r / HW;
-    float is = invstd[c];
-    float a = sums[c] * invM;
-    float b = sums[C + c] * invM;
-    float mu = mean[c], gs = gamma[c] * is;
+#if V == 4
+    // Offsets o..o+3 of the sample: channel c, then c+1 past the plane's end.
+    uint o = 4u * r;
+    uint c = o / HW;
+    bvec4 next = greaterThanEqual(uvec4(o - c * HW) + uvec4(0u, 1u, 2u, 3u), uvec4(HW));
+    Chan c0 = channel(c), c1 = channel(min(c + 1u, C - 1u));
+#define PICK(f) mix(vec4(c0.f), vec4(c1.f), next)
+#else
+    Chan c0 = channel(r / HW);
+#define PICK(f) c0.f
+#endif
+    VT is = PICK(is), a = PICK(a), b = PICK(b), mu = PICK(mu), gs = PICK(gs);
     for (uint j = 0u; j < 4u; j++) {
         if (n0 + j < N) {
             uint e = (n0 + j) * CHW + r;

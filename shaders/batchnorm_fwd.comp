@@ -9,16 +9,19 @@
 // Layouts: x, y (N,C,HW) row-major; gamma, beta, mean, stat (C).
 // Bindings: 0 x (read), 1 y (write), 2 gamma, 3 beta, 4 mean, 5 stat (invstd,
 // or the running variance when fromVar = 1), all read.
-// One invocation computes the elements (n,c,s) of 4 consecutive samples
-// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4) at
-// one (c,s), for any plane size, and V consecutive s each (V = 4 when HW is
-// a multiple of 4, so x and y are read as vec4; else 1): the channel's
-// values are loaded once for the 4*V elements (on software renderers those
-// loads cost as much as the arithmetic), and neighbouring invocations read
-// neighbouring addresses. (Four consecutive elements of x would straddle
-// planes when HW is not a multiple of 4, and each need its own channel's
-// loads: twice the time at HW = 49.) HW and CHW are given in units of V;
-// dispatch gpu.Grid1(ceil(N/4)*C*HW/V).
+// One invocation computes the elements of 4 consecutive samples
+// n = 4k..4k+3 (fewer in the last quad when N is not a multiple of 4), at
+// the same V consecutive offsets of each sample, for any plane size:
+// V = 4 (read as vec4) when a sample's C*HW values are a multiple of 4 and
+// HW >= 4, so the four may end one plane and start the next, and the
+// values of both channels are loaded and selected per component; else
+// V = 1, one (c,s). A channel's values are thus loaded once (or twice) for
+// 4*V elements: on software renderers those loads, like each scalar load
+// of x, cost as much as the arithmetic. (Four consecutive elements as four
+// scalar loads each looking up its own channel ran at half the speed of
+// vec4 at HW = 196 and barely faster than one element per invocation at
+// HW = 49.) Neighbouring invocations read neighbouring addresses. CHW is
+// given in units of V; dispatch gpu.Grid1(ceil(N/4)*C*HW/V).
 #include "common.glsl"
 #ifndef V
 #define V 1
@@ -37,10 +40,17 @@ layout(std430, binding = 4) readonly buffer MEAN { float mean[]; };
 layout(std430, binding = 5) readonly buffer STAT { float stat[]; };
 uniform uint N;
 uniform uint C;
-uniform uint HW;     // HW/V
+uniform uint HW;
 uniform uint CHW;    // C*HW/V: the stride between samples
 uniform int fromVar;
 uniform float eps;
+
+// A channel's values: g = gamma*invstd, mean, beta.
+struct Chan { float g, mu, b; };
+Chan channel(uint c) {
+    float is = fromVar != 0 ? 1.0 / sqrt(stat[c] + eps) : stat[c];
+    return Chan(gamma[c] * is, mean[c], beta[c]);
+}
 
 void main() {
     uint i = gid();
@@ -48,10 +58,18 @@ void main() {
     uint r = i - k * CHW;
     uint n0 = 4u * k;
     if (n0 >= N) return;
-    uint c = r / HW;
-    float is = fromVar != 0 ? 1.0 / sqrt(stat[c] + eps) : stat[c];
-    float g = gamma[c] * is;
-    float mu = mean[c], b = beta[c];
+#if V == 4
+    // Offsets o..o+3 of the sample: channel c, then c+1 past the plane's end.
+    uint o = 4u * r;
+    uint c = o / HW;
+    bvec4 next = greaterThanEqual(uvec4(o - c * HW) + uvec4(0u, 1u, 2u, 3u), uvec4(HW));
+    Chan c0 = channel(c), c1 = channel(min(c + 1u, C - 1u));
+#define PICK(f) mix(vec4(c0.f), vec4(c1.f), next)
+#else
+    Chan c0 = channel(r / HW);
+#define PICK(f) c0.f
+#endif
+    VT g = PICK(g), mu = PICK(mu), b = PICK(b);
     for (uint j = 0u; j < 4u; j++) {
         if (n0 + j < N) {
             uint e = (n0 + j) * CHW + r;
