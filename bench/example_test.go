@@ -42,6 +42,6 @@ func ExampleRun() {
 	fmt.Println("kernel rows:", len(rep.Kernels))
 	fmt.Println("validated and timed:", status["ok"], "failed:", status["failed"], "skipped:", status["skipped"])
 	// Output:
-	// kernel rows: 34
-	// validated and timed: 34 failed: 0 skipped: 0
+	// kernel rows: 40
+	// validated and timed: 40 failed: 0 skipped: 0
 }

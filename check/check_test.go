@@ -144,7 +144,7 @@ func TestRefusal(t *testing.T) {
 		failed  int // variants tried
 		kernels []string
 	}{
-		{"every conv variant", func(kind, v string) bool { return kind == "conv" }, 0, 3, []string{"(vec)", "(blocked)", "(direct)", "conv2d_fwd"}},
+		{"every conv variant", func(kind, v string) bool { return kind == "conv" }, 0, 4, []string{"(vec)", "(blocked)", "(winograd)", "(direct)", "conv2d_fwd"}},
 		{"bn+relu", func(kind, v string) bool { return kind == "bn" }, 1, 1, []string{"bn+relu", "batchnorm_relu_fwd"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -310,8 +310,8 @@ func TestCandidates(t *testing.T) {
 		kind, want string
 		order      []string
 	}{
-		{"conv", "", []string{layers.DefaultConvVariant, layers.VariantBlocked, layers.VariantDirect}},
-		{"conv", "direct", []string{"direct", "vec", "blocked"}},
+		{"conv", "", []string{layers.DefaultConvVariant, layers.VariantBlocked, layers.VariantWinograd, layers.VariantDirect}},
+		{"conv", "direct", []string{"direct", "vec", "blocked", "winograd"}},
 		{"fc", "", []string{layers.DefaultVariant, layers.VariantDirect}},
 		{"relu", "", []string{""}},
 	} {

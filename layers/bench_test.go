@@ -143,7 +143,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// Conv2D, 3x3 pad 1, in the blocked and vec variants: Small is a narrow
+// Conv2D, 3x3 pad 1, in the blocked, vec and winograd variants: Small is a narrow
 // pair (1->8 on 28x28, 8->16 on 14x14), Medium the default preset's convs
 // (1->16, 16->32), Large the best preset's widths (64->64 on 28x28,
 // 128->128 on 14x14; slow on a software renderer). Each pass includes its
@@ -161,11 +161,11 @@ func BenchmarkConv2DLarge(b *testing.B) {
 }
 
 // convBenches are 3x3 pad 1 convs of shapes (input channels, height and
-// width, output channels), blocked and vec.
+// width, output channels), blocked, vec and winograd.
 func convBenches(shapes ...[3]int) []layerBench {
 	var out []layerBench
 	for _, s := range shapes {
-		for _, v := range []Variant{VariantBlocked, VariantVec} {
+		for _, v := range []Variant{VariantBlocked, VariantVec, VariantWinograd} {
 			out = append(out, layerBench{
 				name: fmt.Sprintf("%dto%d_%dx%d/%s", s[0], s[2], s[1], s[1], v),
 				in:   []int{s[0], s[1], s[1]},

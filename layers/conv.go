@@ -94,14 +94,16 @@ const (
 type Conv2D struct {
 	OutC, KH, KW, Stride, Pad int
 	Bias                      bool
-	// Variant selects the kernels (VariantDirect, VariantBlocked or
-	// VariantVec); empty means DefaultConvVariant. Set it before Setup.
+	// Variant selects the kernels (VariantDirect, VariantBlocked,
+	// VariantVec or VariantWinograd); empty means DefaultConvVariant. Set
+	// it before Setup.
 	Variant Variant
 
 	dev  *gpu.Device
 	tune tuning // tests' overrides of the device's defaults
-	// kernels is the variant Setup chose: Variant, except that vec runs
-	// the blocked kernels on shapes the vec kernels do not handle.
+	// kernels is the variant Setup chose: Variant, except that vec and
+	// winograd run the blocked kernels on shapes their kernels do not
+	// handle.
 	kernels                   Variant
 	uboF, uboD                bool // vec: packed weights in a uniform block
 	n, c, h, w, oh, ow        int  // n: the largest batch
@@ -150,7 +152,7 @@ func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	l.oh = (l.h+2*l.Pad-l.KH)/l.Stride + 1
 	l.ow = (l.w+2*l.Pad-l.KW)/l.Stride + 1
 	l.kernels = v
-	if v == VariantVec && !l.vecShape() {
+	if v == VariantVec && !l.vecShape() || v == VariantWinograd && !l.winogradShape() {
 		l.kernels = VariantBlocked
 	}
 	if err := l.alloc(); err != nil {
@@ -171,6 +173,9 @@ func (l *Conv2D) vecShape() bool {
 
 // packSizes is the floats of the forward and input-gradient weight packs.
 func (l *Conv2D) packSizes() (int, int) {
+	if l.kernels == VariantWinograd {
+		return l.winogradPackSizes()
+	}
 	taps := l.KH * l.KW
 	kb, cb := convFwdKB, convDataCB
 	if l.kernels == VariantVec {
@@ -208,7 +213,7 @@ func (l *Conv2D) alloc() error {
 			l.packD, err = gpu.NewBuffer[float32](l.dev, d)
 		}
 		lim := l.dev.Info().MaxUniformBlock
-		vec := l.kernels == VariantVec && !l.tune.storageWeights
+		vec := (l.kernels == VariantVec || l.kernels == VariantWinograd) && !l.tune.storageWeights
 		l.uboF, l.uboD = vec && 4*f <= lim, vec && 4*d <= lim
 	}
 	return err
@@ -241,6 +246,8 @@ func (l *Conv2D) compile() error {
 		l.fwd = conv("conv2d_fwd", vecKB(l.OutC), l.Bias, l.uboF, f)
 		l.data = conv("conv2d_bwd_data", vecKB(l.c), false, l.uboD, dd)
 		l.filter = k.get(v.kernel("conv2d_bwd_filter"), append(hw, wg, gpu.D("KB", convVecFilterKB))...)
+	case VariantWinograd:
+		return l.compileWinograd(&k)
 	}
 	l.pack = k.get("conv2d_pack", gpu.D("WG", convWG))
 	l.biasBk = k.get("bias_bwd", gpu.D("WG", convWG))
@@ -286,7 +293,7 @@ func (l *Conv2D) vecFilterInvocations() int {
 
 // maxSlices bounds slices(n) for every batch n up to the largest.
 func (l *Conv2D) maxSlices() int {
-	if l.kernels == VariantVec {
+	if l.filterKernels() == VariantVec {
 		return max(min(l.n, divUp(l.vecFilterInvocations(), l.c*divUp(l.OutC, convVecFilterKB))),
 			divUp(l.n, max(1, convMaxSlicePixels/(l.oh*l.ow))))
 	}
@@ -300,7 +307,7 @@ func (l *Conv2D) maxSlices() int {
 // device (convVecInvocations); for the blocked ones enough that each
 // invocation sums about convFilterSlice output pixels.
 func (l *Conv2D) slices(n int) int {
-	switch l.kernels {
+	switch l.filterKernels() {
 	case VariantDirect:
 		// llvmpipe stops any invocation's loops after 65535 iterations in
 		// all (gallivm's loop limiter).
@@ -350,6 +357,8 @@ func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 		l.dev.Dispatch(l.fwd, l.vecGrid(n, l.OutC),
 			gpu.Bindings{0: x.Buf, 2: l.y.Buf, 3: l.biasBuf(), 4: l.weights(l.packF, l.uboF)},
 			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
+	case VariantWinograd:
+		l.forwardWinograd(x, n)
 	}
 	return l.y.View(n, l.OutC, l.oh, l.ow)
 }
@@ -416,7 +425,7 @@ func (l *Conv2D) backwardFilter(dy *Tensor, n, ns int) {
 		dst = l.partial
 	}
 	slicing := []gpu.Uniform{gpu.U("SL", per), gpu.U("NS", ns), gpu.U("accum", bit(ns == 1))}
-	if l.kernels == VariantVec {
+	if l.filterKernels() == VariantVec {
 		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c, divUp(l.OutC, convVecFilterKB)),
 			gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst},
 			append([]gpu.Uniform{gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC)}, slicing...)...)
@@ -448,6 +457,8 @@ func (l *Conv2D) backwardData(dy *Tensor, n int) {
 		l.packWeights(packInputFlipped, l.packD, vecKB(l.c))
 		l.dev.Dispatch(l.data, l.vecGrid(n, l.c), gpu.Bindings{0: dy.Buf, 2: l.dx.Buf, 4: l.weights(l.packD, l.uboD)},
 			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+	case VariantWinograd:
+		l.backwardDataWinograd(dy, n)
 	}
 }
 
@@ -496,7 +507,9 @@ func (l *Conv2D) Costs(n int) map[string]Cost {
 		costs["conv2d_fwd"] = c
 		costs["bias_bwd"] = Cost{FLOPs: y, Bytes: f * (y + 2*k)}
 	}
-	if l.kernels != VariantDirect {
+	if l.kernels == VariantWinograd {
+		l.winogradCosts(costs)
+	} else if l.kernels != VariantDirect {
 		// Both repacks (forward and input gradient); no arithmetic.
 		pf, pd := l.packSizes()
 		packed := int64(pf + pd)

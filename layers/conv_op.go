@@ -22,7 +22,12 @@ var ConvOp = Register(Def[ConvArgs]{
 	OpInfo: OpInfo{
 		Name: "conv", Usage: "conv:OUT:K[:STRIDE[:PAD]]", Help: "Conv2d(in, OUT, K, STRIDE=1, PAD=K/2)",
 		MinArgs: 2, MaxArgs: 4, In: Spatial, Out: Spatial,
-		Variants:       []string{string(VariantDirect), string(VariantBlocked), string(VariantVec)},
+		// winograd before blocked, though faster on llvmpipe: the
+		// self-check falls back from the variants at the end first, and
+		// after a failing vec the blocked kernels, which share none of the
+		// vec4 plane loads and uniform-block weights that vec and winograd
+		// have in common, are the likelier to pass.
+		Variants:       []string{string(VariantDirect), string(VariantWinograd), string(VariantBlocked), string(VariantVec)},
 		DefaultVariant: func() string { return string(DefaultConvVariant) },
 		Example:        "conv:6:5:2:2",
 	},

@@ -12,9 +12,9 @@ import (
 
 var variants = []Variant{VariantDirect, VariantBlocked}
 
-// convVariants are the Conv2D variants; vec falls back to blocked kernels
-// for shapes it does not handle.
-var convVariants = []Variant{VariantDirect, VariantBlocked, VariantVec}
+// convVariants are the Conv2D variants; vec and winograd fall back to
+// blocked kernels for shapes they do not handle.
+var convVariants = []Variant{VariantDirect, VariantBlocked, VariantVec, VariantWinograd}
 
 // convCase is one convolution shape: input (c,h,w), batch n, outC output
 // channels, a k x k kernel (kw overrides the width when non-zero).
@@ -185,7 +185,7 @@ func TestConv2DSetupErrors(t *testing.T) {
 	}{
 		{NewConv2D(4, 5, 5, 1, 0, false), []int{1, 4, 9}}, // kernel taller than the input
 		{NewConv2D(4, 3, 3, 1, 0, false), []int{4, 4}},    // not C,H,W
-		{&Conv2D{OutC: 2, KH: 1, KW: 1, Stride: 1, Variant: "winograd"}, []int{1, 2, 2}},
+		{&Conv2D{OutC: 2, KH: 1, KW: 1, Stride: 1, Variant: "fft"}, []int{1, 2, 2}},
 	} {
 		if _, err := c.l.Setup(d, c.in, 2); err == nil {
 			t.Errorf("Setup(%+v, %v): no error", c.l, c.in)

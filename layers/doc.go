@@ -9,7 +9,7 @@
 // set-up maximum: they use a prefix of those buffers.
 //
 // Conv2D and Linear have several kernel variants ([Variant]: direct,
-// blocked, vec), each a set of kernels in package shaders; all compute the
+// blocked, vec, winograd), each a set of kernels in package shaders; all compute the
 // same function, the direct kernels in the plainest way. Kernels bind
 // their buffers by explicit index ([gpu.Bindings]), checked against the
 // program. Setup returns any kernel's compile error.

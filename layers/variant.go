@@ -31,6 +31,15 @@ const (
 	// invocation, vec4 loads and stores, weights from a uniform block when
 	// they fit. Other shapes use the blocked kernels.
 	VariantVec = "vec"
+	// VariantWinograd (Conv2D only) runs 3x3 stride-1 convolutions with
+	// padding up to 2 as Winograd F(2x2,3x3) (conv2d_*_winograd.comp): 16
+	// multiplies per 2x2 output tile and channel pair instead of 36, the
+	// forward and the input gradient by one kernel, the weight gradient by
+	// vec's kernel where vec runs, else blocked's. Other shapes use the
+	// blocked kernels. Not the default: on llvmpipe it measured 5-20%
+	// slower than vec at the default network's convs (docs/benchmarks.md,
+	// "Winograd").
+	VariantWinograd = "winograd"
 )
 
 // kernel is the file (without .comp) of pass (e.g. "conv2d_fwd") in
@@ -65,8 +74,8 @@ func checkConvVariant(v Variant) (Variant, error) {
 	switch v {
 	case "":
 		return Variant(DefaultConvVariant), nil
-	case VariantVec:
-		return VariantVec, nil
+	case VariantVec, VariantWinograd:
+		return v, nil
 	}
 	return checkVariant("conv", v)
 }
