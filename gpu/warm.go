@@ -27,10 +27,16 @@ import (
 // device's buffers: they bind scratch buffers of their own, in their own
 // contexts, so no result changes.
 //
-// Helpers run only where that is known to work and pay: Mesa's llvmpipe
-// over EGL with Mesa's shader cache on (MESA_SHADER_CACHE_DISABLE and
-// MESA_GLSL_CACHE_DISABLE unset or false) and more than one CPU, and not
-// with GLCNN_JIT_AHEAD=0.
+// Helpers run only with GLCNN_JIT_AHEAD=1, and only where the mechanism
+// works: Mesa's llvmpipe over EGL with Mesa's shader cache on
+// (MESA_SHADER_CACHE_DISABLE and MESA_GLSL_CACHE_DISABLE unset or false)
+// and more than one CPU. They are off by default because they have not
+// yet been shown to pay: on the 2-core development machine, shared with
+// other work, `glcnn check` on empty caches took a median 15.5 s with
+// them and 14.0 s without (4 alternated pairs), the self-check building
+// each layer's programs just before it dispatches them, which leaves a
+// helper little to do ahead of the GL thread (docs/benchmarks.md,
+// Start-up).
 
 // Program states for the helpers, under warmer.mu.
 const (
@@ -62,7 +68,7 @@ func warmHelpers(in Info, ctx context) int {
 			return 0
 		}
 	}
-	if os.Getenv("GLCNN_JIT_AHEAD") == "0" {
+	if os.Getenv("GLCNN_JIT_AHEAD") != "1" {
 		return 0
 	}
 	return min(runtime.NumCPU()-1, 3)
