@@ -121,7 +121,12 @@ func (r *Report) mdStartup(w io.Writer) {
 		"alone saves); *warm+driver*: both filled (a user's second run). Speed-up cold/warm: %.2fx; cold/warm+driver: %.2fx. "+
 		"On llvmpipe a program binary is Mesa's compiled NIR, so glcnn's cache saves the GLSL front end (*programs ms*) "+
 		"but not the LLVM JIT at each program's first dispatch (*first step ms*), which only Mesa's own shader cache keeps; "+
-		"on GPU drivers the binary is machine code and the cache saves the whole compile.", r.Startup.Speedup, r.Startup.DriverSpeedup)
+		"on GPU drivers the binary is machine code and the cache saves the whole compile. *front end ms* sums the programs' "+
+		"compiles (or cache loads), *first dispatches ms* their first dispatches, JIT included (`gpu.Device.Startup`). "+
+		"As glcnn's commands do, the child allows JIT ahead (`gpu.Options.Warm`), which `GLCNN_JIT_AHEAD=1` turns on: on "+
+		"llvmpipe, helper threads with contexts of their own dispatch each program once as soon as it is built, so that its "+
+		"machine code is in Mesa's shader cache when the GL thread first dispatches it (off by default: not yet shown to pay). "+
+		"`GLCNN_TRACE=startup glcnn train` prints the same breakdown for a training run (`GLCNN_TRACE=programs`: each program too).", r.Startup.Speedup, r.Startup.DriverSpeedup)
 	p("")
 	r.startupTable().markdown(w)
 	p("")

@@ -176,9 +176,10 @@ func (r *Report) e2eTable() *table {
 }
 
 func (r *Report) startupTable() *table {
-	t := &table{header: []string{"case", "context ms", "programs ms", "first step ms", "total ms", "programs", "cache hits"}}
+	t := &table{header: []string{"case", "context ms", "programs ms", "first step ms", "total ms", "programs", "cache hits", "front end ms", "first dispatches ms"}}
 	for _, s := range r.Startup.Runs {
-		t.add(s.Case, fg(s.ContextMs), fg(s.ProgramsMs), fg(s.FirstStepMs), fg(s.TotalMs), fmt.Sprint(s.Programs), fmt.Sprint(s.CacheHits))
+		t.add(s.Case, fg(s.ContextMs), fg(s.ProgramsMs), fg(s.FirstStepMs), fg(s.TotalMs), fmt.Sprint(s.Programs), fmt.Sprint(s.CacheHits),
+			fg(s.BuildMs), fg(s.FirstDispatchMs))
 	}
 	return t
 }

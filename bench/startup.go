@@ -16,7 +16,8 @@ import (
 // StartupRun is one start of a fresh process: context creation, building
 // every preset's session (which compiles every program training needs),
 // and a first training step of each (on llvmpipe this is where the JIT
-// turns each program into machine code).
+// turns each program into machine code, on the GL thread or, with
+// GLCNN_JIT_AHEAD=1, ahead of it on the device's helpers: gpu.Options.Warm).
 type StartupRun struct {
 	Case        string  `json:"case"` // cold, warm, warm+driver
 	ContextMs   float64 `json:"context_ms"`
@@ -26,6 +27,11 @@ type StartupRun struct {
 	Programs    int     `json:"programs"` // compiled or loaded
 	CacheHits   int     `json:"cache_hits"`
 	CacheMisses int     `json:"cache_misses"`
+	// BuildMs is the GLSL front end (compiles and links, or binaries
+	// loaded from the cache); FirstDispatchMs the programs' first
+	// dispatches, where llvmpipe JITs them (gpu.Device.Startup).
+	BuildMs         float64 `json:"build_ms"`
+	FirstDispatchMs float64 `json:"first_dispatch_ms"`
 }
 
 // Startup compares start-up cold (empty program-binary cache, empty driver
@@ -47,6 +53,7 @@ func StartupChild(opt gpu.Options, presets []string) error {
 		presets = trainer.PresetNames()
 	}
 	t0 := time.Now()
+	opt.Warm = true // as glcnn's commands open it: JIT ahead with GLCNN_JIT_AHEAD=1
 	d, err := gpu.Open(opt)
 	if err != nil {
 		return err
@@ -90,6 +97,8 @@ func StartupChild(opt gpu.Options, presets []string) error {
 	run.TotalMs = ms(time.Since(t0))
 	cs := d.ProgramCacheStats()
 	run.CacheHits, run.CacheMisses, run.Programs = cs.Hits, cs.Misses, cs.Hits+cs.Misses
+	sw := d.Startup().Shaders
+	run.BuildMs, run.FirstDispatchMs = sw.BuildMs+sw.LoadMs, sw.FirstRunMs
 	return json.NewEncoder(os.Stdout).Encode(run)
 }
 
