@@ -123,9 +123,9 @@ func (r *Report) mdStartup(w io.Writer) {
 		"but not the LLVM JIT at each program's first dispatch (*first step ms*), which only Mesa's own shader cache keeps; "+
 		"on GPU drivers the binary is machine code and the cache saves the whole compile. *front end ms* sums the programs' "+
 		"compiles (or cache loads), *first dispatches ms* their first dispatches, JIT included (`gpu.Device.Startup`). "+
-		"As glcnn's commands do, the child opens the device with JIT ahead (`gpu.Options.Warm`): on llvmpipe, helper "+
-		"threads with contexts of their own dispatch each program once as soon as it is built, so that its machine code "+
-		"is in Mesa's shader cache when the GL thread first dispatches it (`GLCNN_JIT_AHEAD=0` turns them off). "+
+		"As glcnn's commands do, the child allows JIT ahead (`gpu.Options.Warm`), which `GLCNN_JIT_AHEAD=1` turns on: on "+
+		"llvmpipe, helper threads with contexts of their own dispatch each program once as soon as it is built, so that its "+
+		"machine code is in Mesa's shader cache when the GL thread first dispatches it (off by default: not yet shown to pay). "+
 		"`GLCNN_TRACE=startup glcnn train` prints the same breakdown for a training run (`GLCNN_TRACE=programs`: each program too).", r.Startup.Speedup, r.Startup.DriverSpeedup)
 	p("")
 	r.startupTable().markdown(w)

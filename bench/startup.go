@@ -16,8 +16,8 @@ import (
 // StartupRun is one start of a fresh process: context creation, building
 // every preset's session (which compiles every program training needs),
 // and a first training step of each (on llvmpipe this is where the JIT
-// turns each program into machine code, on the GL thread or ahead of it
-// on the device's helpers: gpu.Options.Warm, as glcnn's commands open it).
+// turns each program into machine code, on the GL thread or, with
+// GLCNN_JIT_AHEAD=1, ahead of it on the device's helpers: gpu.Options.Warm).
 type StartupRun struct {
 	Case        string  `json:"case"` // cold, warm, warm+driver
 	ContextMs   float64 `json:"context_ms"`
@@ -53,7 +53,7 @@ func StartupChild(opt gpu.Options, presets []string) error {
 		presets = trainer.PresetNames()
 	}
 	t0 := time.Now()
-	opt.Warm = true // as glcnn's commands open it: JIT ahead unless GLCNN_JIT_AHEAD=0
+	opt.Warm = true // as glcnn's commands open it: JIT ahead with GLCNN_JIT_AHEAD=1
 	d, err := gpu.Open(opt)
 	if err != nil {
 		return err

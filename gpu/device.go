@@ -20,8 +20,8 @@ type Options struct {
 	Debug   bool   // KHR_debug callback and glGetError after every call
 	// Warm compiles programs to machine code ahead of their first
 	// dispatch, on helper threads, where the driver compiles lazily and
-	// keeps the code in a shader cache on disk (llvmpipe), unless
-	// GLCNN_JIT_AHEAD=0: see warm.go.
+	// keeps the code in a shader cache on disk (llvmpipe) and
+	// GLCNN_JIT_AHEAD=1 asks for it: see warm.go.
 	Warm bool
 }
 

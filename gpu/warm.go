@@ -27,17 +27,16 @@ import (
 // device's buffers: they bind scratch buffers of their own, in their own
 // contexts, so no result changes.
 //
-// Helpers run only where the mechanism works and can pay: Mesa's
-// llvmpipe over EGL with Mesa's shader cache on (MESA_SHADER_CACHE_DISABLE
-// and MESA_GLSL_CACHE_DISABLE unset or false) and more than one CPU, and
-// not with GLCNN_JIT_AHEAD=0. A helper needs a core to spare. On the
-// 2-core development machine, nearly idle (load average 1.5-3), `glcnn
-// check` on empty caches took a median 5.0 s with one and 6.1 s without
-// (4 alternated pairs), and `glcnn train` with glcnn's cache filled and
-// Mesa's empty reached its first step in 3.3 s against 6.0 s (3 pairs);
-// a cold train, whose autotuning pauses the helpers while it times, 12.2
-// s against 10.7 s, within its spread. While other work kept both cores
-// busy (load 8-10) the check took 15.5 s with and 14.0 s without.
+// Helpers run only with GLCNN_JIT_AHEAD=1, and only where the mechanism
+// works: Mesa's llvmpipe over EGL with Mesa's shader cache on
+// (MESA_SHADER_CACHE_DISABLE and MESA_GLSL_CACHE_DISABLE unset or false)
+// and more than one CPU. They are off by default because they have not
+// yet been shown to pay: on the 2-core development machine, shared with
+// other work, `glcnn check` on empty caches took a median 15.5 s with
+// them and 14.0 s without (4 alternated pairs), the self-check building
+// each layer's programs just before it dispatches them, which leaves a
+// helper little to do ahead of the GL thread (docs/benchmarks.md,
+// Start-up).
 
 // Program states for the helpers, under warmer.mu.
 const (
@@ -69,7 +68,7 @@ func warmHelpers(in Info, ctx context) int {
 			return 0
 		}
 	}
-	if os.Getenv("GLCNN_JIT_AHEAD") == "0" {
+	if os.Getenv("GLCNN_JIT_AHEAD") != "1" {
 		return 0
 	}
 	return min(runtime.NumCPU()-1, 3)

@@ -17,7 +17,7 @@ import (
 // it has helpers; elsewhere none.
 func TestWarmAhead(t *testing.T) {
 	t.Setenv("MESA_SHADER_CACHE_DIR", t.TempDir()) // cold: the helpers have work
-	t.Setenv("GLCNN_JIT_AHEAD", "")
+	t.Setenv("GLCNN_JIT_AHEAD", "1")
 	d, err := gpu.Open(gpu.Options{Context: os.Getenv("GLCNN_CONTEXT"), Warm: true})
 	if err != nil {
 		t.Fatalf("no OpenGL 4.3 compute context: %v", err)

@@ -73,7 +73,7 @@ func (g *gpuFlags) open() (*gpu.Device, error) {
 		return nil, usagef("--context %q: want auto, egl or glfw", g.opt.Context)
 	}
 	opt := g.opt
-	opt.Warm = true // JIT ahead on llvmpipe unless GLCNN_JIT_AHEAD=0 (gpu/warm.go)
+	opt.Warm = true // JIT ahead on llvmpipe, with GLCNN_JIT_AHEAD=1 (gpu/warm.go)
 	d, err := gpu.Open(opt)
 	if err != nil {
 		return nil, gpuFlagError{err}
