@@ -13,9 +13,9 @@ DEB_PKGS := gcc pkg-config libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri lib
 # PyTorch (CPU): golden files, the side-by-side benchmark, and the tests that
 # load a glcnn model into PyTorch, compare predictions and check its ONNX
 # export (python3-onnx: onnx.checker and the graph read back). Installed
-# without recommended packages: 240 packages after `make deps` on a fresh
-# Debian 12, not 399 (GTK, GStreamer, VA drivers, build-essential, ...;
-# measured in a debootstrap minbase chroot: README, "What make test installs").
+# without recommended packages: 187 packages on this project's machine image,
+# not 240 (GTK, Qt, GStreamer, VA drivers, build-essential, ...; README,
+# "What make test installs, and how long it takes").
 TORCH_PKGS := python3-torch python3-numpy python3-onnx
 
 .PHONY: all deps deps-torch build test test-llvmpipe test-zink test-device demo bench bench-compare golden fuzz clean
