@@ -1,5 +1,5 @@
 // Package autotune chooses, per device, the fastest kernel variant of each
-// layer that has several (conv: direct, blocked, vec; fc: direct, blocked;
+// layer that has several (conv: direct, winograd, blocked, vec; fc: direct, blocked;
 // any variant an op registers), by timing them on the device at the
 // layer's real per-sample shape and the rows of the passes the model runs,
 // and caches the choice.

@@ -77,8 +77,9 @@ func NetworkLayers(spec trainer.Spec, in []int, classes int, noFuse bool) ([]Lay
 	return out, nil
 }
 
-// Variants lists the kernel variants an op can run, simplest first (each
-// later one was faster on the devices measured); [""] for ops with one set
+// Variants lists the kernel variants an op can run, in the op's order
+// (the simplest first; the self-check, unless given an order, tries the
+// last first and falls back towards the first); [""] for ops with one set
 // of kernels.
 func Variants(op *layers.Op) []string {
 	if op.Variants == nil {

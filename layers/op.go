@@ -50,8 +50,9 @@ type OpInfo struct {
 	// NoKernels marks an op that runs no kernel (a view, like flatten):
 	// the device self-check and the kernel benchmark skip it.
 	NoKernels bool
-	// Variants lists the kernel variants, simplest first (each later one
-	// was faster on the devices measured); nil for one set of kernels.
+	// Variants lists the kernel variants in the order the device
+	// self-check falls back along when it is not given one (it tries the
+	// last first): the simplest first; nil for one set of kernels.
 	Variants []string
 	// DefaultVariant returns the variant run when none is chosen; nil for
 	// an op without variants.
