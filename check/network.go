@@ -78,9 +78,9 @@ func NetworkLayers(spec trainer.Spec, in []int, classes int, noFuse bool) ([]Lay
 }
 
 // Variants lists the kernel variants an op can run, in the op's order
-// (the simplest first; the self-check, unless given an order, tries the
-// last first and falls back towards the first); [""] for ops with one set
-// of kernels.
+// (the simplest first; unless given an order, the self-check tries the
+// chosen one, then the others from the last towards the first); [""] for
+// ops with one set of kernels.
 func Variants(op *layers.Op) []string {
 	if op.Variants == nil {
 		return []string{""}

@@ -50,9 +50,9 @@ type OpInfo struct {
 	// NoKernels marks an op that runs no kernel (a view, like flatten):
 	// the device self-check and the kernel benchmark skip it.
 	NoKernels bool
-	// Variants lists the kernel variants in the order the device
-	// self-check falls back along when it is not given one (it tries the
-	// last first): the simplest first; nil for one set of kernels.
+	// Variants lists the kernel variants, the simplest first; unless given
+	// an order, the device self-check tries the chosen one and then the
+	// others from the last towards the first. nil for one set of kernels.
 	Variants []string
 	// DefaultVariant returns the variant run when none is chosen; nil for
 	// an op without variants.
