@@ -185,24 +185,17 @@ func (l *Conv2D) packSizes() (int, int) {
 }
 
 func (l *Conv2D) alloc() error {
-	var err error
-	newT := func(shape ...int) *Tensor {
-		if err != nil {
-			return nil
-		}
-		var t *Tensor
-		t, err = NewTensor(l.dev, shape...)
-		return t
-	}
-	l.weight = &Param{Name: "weight", Value: newT(l.OutC, l.c, l.KH, l.KW), Grad: newT(l.OutC, l.c, l.KH, l.KW)}
+	a := tensorAlloc{d: l.dev}
+	l.weight = &Param{Name: "weight", Value: a.get(l.OutC, l.c, l.KH, l.KW), Grad: a.get(l.OutC, l.c, l.KH, l.KW)}
 	if l.Bias {
-		l.bias = &Param{Name: "bias", Value: newT(l.OutC), Grad: newT(l.OutC)}
+		l.bias = &Param{Name: "bias", Value: a.get(l.OutC), Grad: a.get(l.OutC)}
 	}
-	l.y = newT(l.n, l.OutC, l.oh, l.ow)
-	l.dx = newT(l.n, l.c, l.h, l.w)
-	if err != nil {
-		return err
+	l.y = a.get(l.n, l.OutC, l.oh, l.ow)
+	l.dx = a.get(l.n, l.c, l.h, l.w)
+	if a.err != nil {
+		return a.err
 	}
+	var err error
 	if ns := l.maxSlices(); ns > 1 {
 		l.partial, err = gpu.NewBuffer[float32](l.dev, ns*max(l.OutC*l.c*l.KH*l.KW, l.OutC))
 	}
@@ -527,11 +520,7 @@ func (l *Conv2D) Costs(n int) map[string]Cost {
 
 // Release frees every buffer; idempotent.
 func (l *Conv2D) Release() {
-	for _, p := range []*Param{l.weight, l.bias} {
-		if p != nil {
-			releaseAll(p.Value, p.Grad)
-		}
-	}
+	releaseParams(l.weight, l.bias)
 	releaseAll(l.y, l.dx)
 	for _, b := range []*gpu.Buffer[float32]{l.partial, l.packF, l.packD} {
 		b.Release()
