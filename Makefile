@@ -18,7 +18,7 @@ DEB_PKGS := gcc pkg-config libegl-dev libgl-dev libegl-mesa0 libgl1-mesa-dri lib
 # "What make test installs, and how long it takes").
 TORCH_PKGS := python3-torch python3-numpy python3-onnx
 
-.PHONY: all deps deps-torch build test test-llvmpipe test-zink test-device demo bench bench-compare golden fuzz clean
+.PHONY: all deps deps-torch build test test-build test-llvmpipe test-zink test-device demo bench bench-compare golden fuzz clean
 
 all: build
 
@@ -50,15 +50,21 @@ build: deps
 # the driver's environment variables.
 GOTEST := $(GO) test -count=1 -tags gldebug -timeout 60m ./...
 
-# The test binaries are built once (-run '^$$' runs nothing), then the two
-# drivers' runs go side by side: each alone leaves a core idle for a third
-# of its time (one package's shader JIT at a time, links). Each run's output
-# is printed whole when it ends (--output-sync); either failing fails the target.
-test: deps-torch
+# On a fresh machine the torch packages' install (about a minute of dpkg,
+# mostly one core) runs side by side with go vet and the build of the test
+# binaries (the compiler: -run '^$$' runs nothing), which need only `deps`.
+# Then the two drivers' runs go side by side: each alone leaves a core idle
+# for a third of its time (one package's shader JIT at a time, links). Each
+# target's output is printed whole when it ends (--output-sync); any
+# failing fails `make test`.
+test: deps
+	@$(MAKE) --no-print-directory -j2 --output-sync=target deps-torch test-build
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-llvmpipe test-zink
+
+test-build:
 	$(GO) vet ./...
 	@echo "== building the test binaries"
 	@log=$$(mktemp); $(GO) test -count=1 -tags gldebug -run '^$$' ./... >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-llvmpipe test-zink
 
 test-llvmpipe:
 	@echo "== tests on llvmpipe"
