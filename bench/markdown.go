@@ -17,6 +17,12 @@ func (r *Report) WriteMarkdown(path string) error {
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
+// performancePointer is the generated page's line that sends a reader to
+// docs/performance.md: the speed work measured by hand, which a
+// regeneration of this page would otherwise drop.
+const performancePointer = "Speed work measured by hand (before/after figures with their dates and machine load, " +
+	"what was tried, issue 12's targets) is in [performance.md](performance.md), which `glcnn bench` does not regenerate."
+
 func (r *Report) markdown(w io.Writer) {
 	r.mdIntro(w)
 	r.mdPeaks(w)
@@ -58,6 +64,8 @@ func (r *Report) mdIntro(w io.Writer) {
 			"each figure is the best (min-time) of its runs for that reason.", r.Device.Renderer, r.Machine.Cores)
 		p("")
 	}
+	p(performancePointer)
+	p("")
 	p("## How to reproduce")
 	p("")
 	p("```")

@@ -25,7 +25,7 @@ func TestMarkdownStatesMeasuredFacts(t *testing.T) {
 	r.markdown(&b)
 	page := b.String()
 	for _, want := range []string{"SwiftShader Device (LLVM 16), implements GL in software", "16 cores here",
-		"this run skipped 1 of 2 rows: conv/direct", "123 s for this report"} {
+		"this run skipped 1 of 2 rows: conv/direct", "123 s for this report", "[performance.md](performance.md)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
 		}
