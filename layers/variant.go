@@ -37,7 +37,7 @@ const (
 	// forward and the input gradient by one kernel, the weight gradient by
 	// vec's kernel where vec runs, else blocked's. Other shapes use the
 	// blocked kernels. Not the default: on llvmpipe it measured 5-20%
-	// slower than vec at the default network's convs (docs/benchmarks.md,
+	// slower than vec at the default network's convs (docs/performance.md,
 	// "Winograd").
 	VariantWinograd = "winograd"
 )

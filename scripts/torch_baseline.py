@@ -76,7 +76,8 @@ def build(arch, glcnn, in_shape=(1, 28, 28)):
 
 def augment(x, flip, shift):
     """Per-sample horizontal flip; one random shift per batch (glcnn shifts
-    each sample: close enough in cost, documented in docs/benchmarks.md)."""
+    each sample: one roll of the whole batch is the cheaper of the two, so
+    the difference, if any, favours PyTorch's figure)."""
     if flip:
         m = torch.rand(x.shape[0], 1, 1, 1) < 0.5
         x = torch.where(m, x.flip(3), x)
