@@ -143,11 +143,12 @@ func (l *Linear) compile() error {
 		l.data = k.get(v.kernel("linear_bwd_data"), wg, tm, tn)
 		l.filt = k.get(v.kernel("linear_bwd_filter"), wg, tm, tn)
 	case VariantVec:
-		shape := []gpu.Define{gpu.D("WG", l.tune.blockedWG(l.dev)), gpu.D("IN", l.f), gpu.D("OUT", l.Out)}
-		defs := func(extra ...gpu.Define) []gpu.Define { return append(append([]gpu.Define(nil), shape...), extra...) }
-		l.fwd = k.get(v.kernel("linear_fwd"), defs(bias, gpu.D("TM", linearVecTM), gpu.D("TN", linearVecTN))...)
-		l.data = k.get(v.kernel("linear_bwd_data"), defs(gpu.D("TM", linearDataTM), gpu.D("TV", linearDataTV))...)
-		l.filt = k.get(v.kernel("linear_bwd_filter"), defs(gpu.D("TQ", linearFiltTQ), gpu.D("TV", linearFiltTV))...)
+		// In and Out are uniforms, so every fc layer shares these programs;
+		// only whether dy rows are read as vec4s (Out % 4 == 0) is compiled in.
+		wg, dyv := gpu.D("WG", l.tune.blockedWG(l.dev)), gpu.D("DYV", bit(l.Out%4 == 0))
+		l.fwd = k.get(v.kernel("linear_fwd"), wg, bias, gpu.D("TM", linearVecTM), gpu.D("TN", linearVecTN))
+		l.data = k.get(v.kernel("linear_bwd_data"), wg, dyv, gpu.D("TM", linearDataTM), gpu.D("TV", linearDataTV))
+		l.filt = k.get(v.kernel("linear_bwd_filter"), wg, dyv, gpu.D("TQ", linearFiltTQ), gpu.D("TV", linearFiltTV))
 	}
 	return k.err
 }
@@ -201,8 +202,9 @@ func (l *Linear) backwardFilter(dy *Tensor, n int) {
 	if ns > 1 {
 		dst = l.partial
 	}
-	l.dev.Dispatch(l.filt, gpu.Grid2(divUp(l.f/4, linearFiltTV), divUp(l.Out, linearFiltTQ)*ns),
-		gpu.Bindings{0: dy.Buf, 1: l.x.Buf, 2: dst}, gpu.U("N", n), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))
+	l.dev.Dispatch(l.filt, gpu.Grid3(divUp(l.f/4, linearFiltTV), divUp(l.Out, linearFiltTQ), ns),
+		gpu.Bindings{0: dy.Buf, 1: l.x.Buf, 2: dst},
+		append(l.uniforms(n), gpu.U("SL", per), gpu.U("accum", bit(ns == 1)))...)
 	if ns > 1 {
 		l.dev.Dispatch(l.reduceBk, gpu.Grid1(l.Out*l.f), gpu.Bindings{0: l.partial, 1: l.weight.Grad.Buf},
 			gpu.U("n", l.Out*l.f), gpu.U("slices", ns))
@@ -213,7 +215,7 @@ func (l *Linear) backwardFilter(dy *Tensor, n int) {
 func (l *Linear) backwardData(dy *Tensor, n int) {
 	bufs := gpu.Bindings{0: dy.Buf, 1: l.weight.Value.Buf, 2: l.dx.Buf}
 	if l.kernels == VariantVec {
-		l.dev.Dispatch(l.data, gpu.Grid2(divUp(n, linearDataTM), divUp(l.f/4, linearDataTV)), bufs, gpu.U("N", n))
+		l.dev.Dispatch(l.data, gpu.Grid2(divUp(n, linearDataTM), divUp(l.f/4, linearDataTV)), bufs, l.uniforms(n)...)
 		return
 	}
 	l.dev.Dispatch(l.data, l.grid(n, l.f), bufs, l.uniforms(n)...)

@@ -6,8 +6,8 @@
 // Layouts (row-major): x (N,In), w (Out,In) as PyTorch Linear, y (N,Out),
 // b (Out); x and w are read as vec4s along In.
 // Bindings: 0 x (read), 1 w (read), 2 y (write), 3 b (read; only when
-// HAS_BIAS is 1). Parameters N, In, Out; defines WG, TM, TN, IN, OUT (In
-// and Out compiled in), HAS_BIAS.
+// HAS_BIAS is 1). Parameters N, In, Out (uniforms, so one program serves
+// every shape); defines WG, TM, TN, HAS_BIAS.
 //
 // The product is a small GEMM: C[m,q] = sum_r A[m,r] * B[r,q] with
 // m = n, q = o, r = i: A = x, B = w^T; M = N, Q = Out, R = In.
@@ -41,8 +41,8 @@ uniform int N, In, Out;
 #else
 #define STORE(m, q, v) y[(m) * Out + (q)] = (v)
 #endif
-#define IN4 (IN / 4)
 void main() {
+    int in4 = In / 4;
     int MB = (N + TM - 1) / TM;
     int g = int(gl_GlobalInvocationID.x);
     bool live = g < MB;
@@ -50,8 +50,8 @@ void main() {
     int m0 = g * TM;
     int q0 = int(gl_WorkGroupID.y) * TN;
     int xr[TM], wr[TN];
-    for (int u = 0; u < TM; u++) xr[u] = min(m0 + u, N - 1) * IN4;
-    for (int v = 0; v < TN; v++) wr[v] = min(q0 + v, OUT - 1) * IN4;
+    for (int u = 0; u < TM; u++) xr[u] = min(m0 + u, N - 1) * in4;
+    for (int v = 0; v < TN; v++) wr[v] = min(q0 + v, Out - 1) * in4;
     // Two accumulator arrays of at most 32 floats each (a larger array
     // goes to memory on llvmpipe): TM*TN <= 64.
     float acc0[min(TM * TN, 32)];
@@ -64,7 +64,7 @@ float acc1[TM * TN - 32];
 #define SET(e, v) acc0[e] = (v);
 #endif
     for (int e = 0; e < TM * TN; e++) SET(e, 0.0)
-    for (int r = 0; r < IN4; r++) {
+    for (int r = 0; r < in4; r++) {
         vec4 a[TM], b[TN];
         for (int u = 0; u < TM; u++) a[u] = x4[xr[u] + r];
         for (int v = 0; v < TN; v++) b[v] = w4[wr[v] + r];
@@ -80,5 +80,5 @@ float acc1[TM * TN - 32];
     if (!live) return;
     for (int u = 0; u < TM; u++)
         for (int v = 0; v < TN; v++)
-            if (m0 + u < N && q0 + v < OUT) STORE(m0 + u, q0 + v, GET(u * TN + v));
+            if (m0 + u < N && q0 + v < Out) STORE(m0 + u, q0 + v, GET(u * TN + v));
 }
