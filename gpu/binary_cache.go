@@ -15,8 +15,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
+	"github.com/glcnn/glcnn/internal/gl"
 	"github.com/glcnn/glcnn/shaders"
 )
 

@@ -5,8 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
+	"github.com/glcnn/glcnn/internal/gl"
 	"github.com/glcnn/glcnn/shaders"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"unsafe"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // Elem is the element type of a storage buffer. GLSL has no 8-bit storage

@@ -5,7 +5,7 @@ import (
 	"os"
 	"unsafe"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // check panics with the failing call's name when debug mode is on and the

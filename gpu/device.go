@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // Options selects how [Open] creates the context.

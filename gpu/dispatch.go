@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // Grid is the number of invocations to launch in each dimension; Dispatch

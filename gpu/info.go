@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // Info is what the driver says about itself and its compute limits.

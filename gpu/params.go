@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
+	"github.com/glcnn/glcnn/internal/gl"
 	"github.com/glcnn/glcnn/shaders"
 )
 

@@ -3,7 +3,7 @@ package gpu
 import (
 	"time"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
+	"github.com/glcnn/glcnn/internal/gl"
 )
 
 // Clock says how a duration was measured.

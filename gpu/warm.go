@@ -6,8 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-gl/gl/v4.3-core/gl"
-
+	"github.com/glcnn/glcnn/internal/gl"
 	"github.com/glcnn/glcnn/shaders"
 )
 
