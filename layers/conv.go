@@ -166,22 +166,53 @@ func (l *Conv2D) Setup(d *gpu.Device, in []int, maxBatch int) ([]int, error) {
 	return []int{l.OutC, l.oh, l.ow}, nil
 }
 
-// vecShape reports whether the vec kernels handle the layer's shape.
+// vecShape reports whether the vec kernels handle the layer's shape. (The
+// forward kernel's divmod, conv2d.glsl, needs batch indices and rows
+// below 2^21.)
 func (l *Conv2D) vecShape() bool {
-	return l.Stride == 1 && l.KH == 3 && l.KW == 3 && l.Pad == 1 && l.h*l.w%4 == 0 && l.w >= 4
+	return l.Stride == 1 && l.KH == 3 && l.KW == 3 && l.Pad == 1 && l.h*l.w%4 == 0 && l.w >= 4 &&
+		l.n < 1<<21 && l.h < 1<<21
 }
 
-// packSizes is the floats of the forward and input-gradient weight packs.
+// packSizes is the floats of the forward and input-gradient weight packs'
+// buffers (vec's rounded up for a uniform block: vecUBOFloats).
 func (l *Conv2D) packSizes() (int, int) {
 	if l.kernels == VariantWinograd {
 		return l.winogradPackSizes()
 	}
 	taps := l.KH * l.KW
-	kb, cb := convFwdKB, convDataCB
 	if l.kernels == VariantVec {
-		kb, cb = vecKB(l.OutC), vecKB(l.c)
+		kb, cb := vecKB(l.OutC), vecKB(l.c)
+		f, d := l.c*taps*divUp(l.OutC, kb)*kb, l.OutC*taps*divUp(l.c, cb)*cb
+		return l.vecUBOFloats(f), l.vecUBOFloats(d)
 	}
-	return l.c * taps * divUp(l.OutC, kb) * kb, l.OutC * taps * divUp(l.c, cb) * cb
+	return l.c * taps * divUp(l.OutC, convFwdKB) * convFwdKB, l.OutC * taps * divUp(l.c, convDataCB) * convDataCB
+}
+
+// vecUBOBytes is the least size of a buffer that holds a vec kernel's
+// packed weights in a uniform block. The kernels declare the block's size
+// (WN), and GL reads a block only from a bound range that backs all of it,
+// so each size of the weights would be a program of its own (about a
+// second of LLVM JIT each on llvmpipe); rounded up to this, and to a power
+// of two above it, every layer whose weights fit shares one (the limit is
+// 64 KiB on llvmpipe and zink), for 128 KiB of buffers per layer.
+const vecUBOBytes = 64 << 10
+
+// vecUBOFloats is the buffer size for n floats of a vec kernel's packed
+// weights: n, or, where they go in a uniform block (alloc puts them there
+// when the result fits the device's limit, which it does exactly when n
+// does), n rounded up to vecUBOBytes or the power of two above, at most
+// the limit.
+func (l *Conv2D) vecUBOFloats(n int) int {
+	lim := l.dev.Info().MaxUniformBlock &^ 15 // whole vec4s
+	if l.tune.storageWeights || 4*n > lim {
+		return n
+	}
+	b := vecUBOBytes
+	for b < 4*n {
+		b *= 2
+	}
+	return min(b, lim) / 4
 }
 
 func (l *Conv2D) alloc() error {
@@ -230,15 +261,22 @@ func (l *Conv2D) compile() error {
 		l.filter = k.get(v.kernel("conv2d_bwd_filter"), wg, gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)), s1,
 			gpu.D("DYV", dyVector(l.ow)))
 	case VariantVec:
+		// The plane's size is a parameter; of it the kernels compile in
+		// only w%4, which sets the windows' misalignments. WN is the
+		// packed weights' buffer size, shared by layers (vecUBOFloats).
 		f, dd := l.packSizes()
-		wg, hw := gpu.D("WG", l.tune.blockedWG(l.dev)), []gpu.Define{gpu.D("HD", l.h), gpu.D("WD", l.w)}
+		wg := gpu.D("WG", l.tune.blockedWG(l.dev))
 		conv := func(pass string, kb int, bias bool, ubo bool, n int) *gpu.Program {
-			return k.get(v.kernel(pass), append(hw, wg, gpu.D("KB", kb), gpu.D("PV", convVecPV),
-				gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4))...)
+			ds := []gpu.Define{wg, gpu.D("KB", kb), gpu.D("PV", convVecPV), gpu.D("W4", l.w%4),
+				gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo))}
+			if ubo {
+				ds = append(ds, gpu.D("WN", n/4))
+			}
+			return k.get(v.kernel(pass), ds...)
 		}
 		l.fwd = conv("conv2d_fwd", vecKB(l.OutC), l.Bias, l.uboF, f)
 		l.data = conv("conv2d_bwd_data", vecKB(l.c), false, l.uboD, dd)
-		l.filter = k.get(v.kernel("conv2d_bwd_filter"), append(hw, wg, gpu.D("KB", convVecFilterKB))...)
+		l.filter = l.vecFilterProgram(&k, wg)
 	case VariantWinograd:
 		return l.compileWinograd(&k)
 	}
@@ -251,6 +289,13 @@ func (l *Conv2D) compile() error {
 // vecKB is the channel block of a vec forward kernel producing k
 // channels: convVecKB, or k rounded up to 4 when that is fewer.
 func vecKB(k int) int { return min(convVecKB, divUp(k, 4)*4) }
+
+// vecFilterProgram is the vec weight-gradient kernel (vec's and
+// winograd's) with workgroup size wg: one program for every plane whose
+// width has the same w%4.
+func (l *Conv2D) vecFilterProgram(k *programs, wg gpu.Define) *gpu.Program {
+	return k.get(Variant(VariantVec).kernel("conv2d_bwd_filter"), wg, gpu.D("KB", convVecFilterKB), gpu.D("W4", l.w%4))
+}
 
 // weights returns the packed weights for binding 4 of a vec kernel.
 func (l *Conv2D) weights(b *gpu.Buffer[float32], ubo bool) gpu.Storage {
@@ -349,7 +394,7 @@ func (l *Conv2D) Forward(x *Tensor, m Mode) *Tensor {
 		l.packWeights(packForward, l.packF, vecKB(l.OutC))
 		l.dev.Dispatch(l.fwd, l.vecGrid(n, l.OutC),
 			gpu.Bindings{0: x.Buf, 2: l.y.Buf, 3: l.biasBuf(), 4: l.weights(l.packF, l.uboF)},
-			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
+			gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC), gpu.U("H", l.h), gpu.U("W", l.w))
 	case VariantWinograd:
 		l.forwardWinograd(x, n)
 	}
@@ -421,7 +466,8 @@ func (l *Conv2D) backwardFilter(dy *Tensor, n, ns int) {
 	if l.filterKernels() == VariantVec {
 		l.dev.Dispatch(l.filter, gpu.Grid2(ns*l.c, divUp(l.OutC, convVecFilterKB)),
 			gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst},
-			append([]gpu.Uniform{gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC)}, slicing...)...)
+			append([]gpu.Uniform{gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC), gpu.U("H", l.h), gpu.U("W", l.w)},
+				slicing...)...)
 	} else {
 		bufs := gpu.Bindings{0: l.x.Buf, 1: dy.Buf, 2: dst}
 		if dyVector(l.ow) > 1 {
@@ -449,7 +495,7 @@ func (l *Conv2D) backwardData(dy *Tensor, n int) {
 	case VariantVec:
 		l.packWeights(packInputFlipped, l.packD, vecKB(l.c))
 		l.dev.Dispatch(l.data, l.vecGrid(n, l.c), gpu.Bindings{0: dy.Buf, 2: l.dx.Buf, 4: l.weights(l.packD, l.uboD)},
-			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+			gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c), gpu.U("H", l.h), gpu.U("W", l.w))
 	case VariantWinograd:
 		l.backwardDataWinograd(dy, n)
 	}

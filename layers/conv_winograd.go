@@ -59,7 +59,7 @@ func (l *Conv2D) compileWinograd(k *programs) error {
 	l.fwd = conv("conv2d_fwd", winoKB(l.OutC), l.Bias, l.uboF, f, l.h, l.w, l.Pad)
 	l.data = conv("conv2d_bwd_data", winoKB(l.c), false, l.uboD, dd, l.oh, l.ow, 2-l.Pad)
 	if fk := l.filterKernels(); fk == VariantVec {
-		l.filter = k.get(fk.kernel("conv2d_bwd_filter"), wg, gpu.D("HD", l.h), gpu.D("WD", l.w), gpu.D("KB", convVecFilterKB))
+		l.filter = l.vecFilterProgram(k, wg)
 	} else {
 		l.filter = k.get(fk.kernel("conv2d_bwd_filter"), wg, gpu.D("KB", convFilterKB), gpu.D("JB", convFilterJB(l.KW)),
 			gpu.D("S1", 1), gpu.D("DYV", dyVector(l.ow)))

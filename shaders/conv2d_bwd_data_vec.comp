@@ -9,7 +9,8 @@
 // kernel is conv2d_fwd_vec.comp itself, run with the weights packed by
 // conv2d_pack.comp with the input channel innermost and the taps reversed
 // (layers: packInputFlipped), and the parameters C = K (dy channels),
-// K = C (dx channels). Bindings as there: 0 dy (read), 2 dx (write), 4
-// packed weights (uniform block when WUBO is 1); HAS_BIAS is 0.
+// K = C (dx channels), H, W (the planes, the same for dy and dx).
+// Bindings and defines as there: 0 dy (read), 2 dx (write), 4 packed
+// weights (uniform block when WUBO is 1); HAS_BIAS is 0.
 // Dispatch gpu.Grid2(N*ceil(H*W/(4*PV)), ceil(C/KB)).
 #include "conv2d_fwd_vec.comp"

@@ -10,8 +10,10 @@
 // of the flattened planes; dw (K,C,3,3); partial (NS, K, C*9).
 // Bindings: 0 x (read), 1 dy (read), 2 dst: dw (+=) when accum is 1 (a
 // single slice), else partial (=), added into dw in order by
-// reduce_slices.comp. Parameters N, C, K, SL (samples per slice), NS
-// (slices), accum; defines WG, KB, HD, WD (H and W).
+// reduce_slices.comp. Parameters N, C, K, H, W (the shape: one program
+// serves every plane size), SL (samples per slice), NS (slices), accum;
+// defines WG, KB, W4 (W % 4: the x windows' misalignments, compile-time
+// constants, depend only on it).
 //
 // One invocation owns KB output channels x all 9 taps of one input channel
 // (three arrays of KB*3 <= 24 accumulators, one per kernel row) and sums
@@ -28,21 +30,23 @@
 #define KB 8
 #endif
 layout(local_size_x = WG) in;
-#define HW (HD * WD)
+#define HW (H * W)
 #define HW4 (HW / 4)
 layout(std430, binding = 0) readonly buffer X { vec4 xv4[]; };
 layout(std430, binding = 1) readonly buffer DY { vec4 dyv4[]; };
 layout(std430, binding = 2) buffer DST { float dst[]; };
 uniform int N, C, K;
+uniform int H, W;  // the planes
 uniform int SL;    // samples per slice
 uniform int NS;    // slices
 uniform int accum; // 1: dst is dw, add; 0: dst is the slice's partial sums
 
 // The x window of kernel row i for pixels 4v..4v+3 is the 6 floats from
-// flat position 4v + (i-1)*WD - 1: float OFF(i) of aligned vec4 v + AL(i)
-// and the next NF(i)-1 vec4s.
-#define OFF(i) ((((i) - 1) * WD - 1) & 3)
-#define AL(i) ((((i) - 1) * WD - 1 - OFF(i)) >> 2)
+// flat position 4v + (i-1)*W - 1: float OFF(i) of aligned vec4 v + AL(i)
+// and the next NF(i)-1 vec4s. OFF and NF are constants: & 3 is the
+// remainder mod 4 of negative ints too, so only W4 = W % 4 counts.
+#define OFF(i) ((((i) - 1) * W4 - 1) & 3)
+#define AL(i) ((((i) - 1) * W - 1 - OFF(i)) >> 2)
 #define NF(i) ((OFF(i) + 6 + 3) / 4)
 
 // xload is aligned vec4 q of the plane at base, zero outside the plane.
@@ -94,12 +98,12 @@ void main() {
             vec4 d[KB];
             for (int kb = 0; kb < KB; kb++) d[kb] = dyv4[db + kc[kb] + v];
             vec4 oxs = vec4(ox, ox + 1, ox + 2, ox + 3);
-            oxs -= vec4(greaterThanEqual(oxs, vec4(WD))) * float(WD);
-            // Left taps vanish on column 0, right taps on column WD-1.
+            oxs -= vec4(greaterThanEqual(oxs, vec4(W))) * float(W);
+            // Left taps vanish on column 0, right taps on column W-1.
             vec4 ml = vec4(notEqual(oxs, vec4(0.0)));
-            vec4 mr = vec4(notEqual(oxs, vec4(WD - 1)));
+            vec4 mr = vec4(notEqual(oxs, vec4(W - 1)));
             ox += 4;
-            ox -= ox >= WD ? WD : 0;
+            ox -= ox >= W ? W : 0;
             SLIDE(0, r0) SLIDE(1, r1) SLIDE(2, r2)
             TAPS(0, r0, acc0)
             TAPS(1, r1, acc1)

@@ -11,15 +11,19 @@
 // Bindings: 0 x (read), 2 y (write), 3 b (read; only when HAS_BIAS is 1),
 // 4 packed weights (read): a uniform block when WUBO is 1 (WN vec4s; on
 // llvmpipe a uniform load is several times cheaper than a storage-buffer
-// load), else a storage buffer. Parameters N, C, K; defines WG, KB, PV,
-// HD, WD (H and W), HAS_BIAS, WUBO, WN.
+// load), else a storage buffer. Parameters N, C, K, H, W (the shape: one
+// program serves every plane size); defines WG, KB, PV, W4 (W % 4: the
+// window rows' misalignments, compile-time constants, depend only on it),
+// HAS_BIAS, WUBO, WN (only when WUBO; the bound range must back all WN
+// vec4s, so the layers round the packed weights' buffer up and layers of
+// different sizes share WN).
 //
 // One invocation computes KB output channels x PV vec4s of consecutive
 // pixels of the flattened output plane (4*PV pixels, rows wrap), KB*4*PV
 // accumulators in one array of PV vec4s per channel (PV <= 8). Per input
 // channel and kernel row it loads the x window as aligned vec4s of the
-// flattened input plane (the window's misalignment is a constant, as H and
-// W are compiled in), zeroes vec4s outside the plane, and masks the
+// flattened input plane (the window's misalignment is a constant, as
+// W % 4 is compiled in), zeroes vec4s outside the plane, and masks the
 // left/right kernel columns where the pixel is on the image's first/last
 // column; with those masks the flat window is exactly the zero-padded 2-D
 // one. Lanes run over (n, pixel block); the channel block is
@@ -30,6 +34,7 @@
 // transposed weights (a stride-1 "same" convolution's input gradient is
 // one).
 #include "common.glsl"
+#include "conv2d.glsl"
 #ifndef KB
 #define KB 8
 #endif
@@ -43,7 +48,7 @@ layout(local_size_x = WG) in;
 #ifndef WUBO
 #define WUBO 0
 #endif
-#define HW (HD * WD)
+#define HW (H * W)
 #define HW4 (HW / 4)
 layout(std430, binding = 0) readonly buffer X { vec4 xv4[]; };
 layout(std430, binding = 2) writeonly buffer Y { vec4 yv4[]; };
@@ -57,22 +62,24 @@ layout(std140, binding = 4) uniform WPU { vec4 wp[WN]; };
 layout(std430, binding = 4) readonly buffer WP { vec4 wp[]; };
 #endif
 uniform int N, C, K;
+uniform int H, W; // the planes
 
 // The x window of kernel row i for pixels p0..p0+4*PV-1 starts at flat
-// position p0 + (i-1)*WD - 1; OFF(i) is its offset in its first aligned
-// vec4, NV the vec4s loaded per row.
-#define OFF(i) ((((i) - 1) * WD - 1) & 3)
+// position p0 + (i-1)*W - 1; OFF(i) is its offset in its first aligned
+// vec4 (p0 is a multiple of 4, and & 3 is the remainder mod 4 of negative
+// ints too, so only W4 = W % 4 counts), NV the vec4s loaded per row.
+#define OFF(i) ((((i) - 1) * W4 - 1) & 3)
 #define NVI(i) ((OFF(i) + 4 * PV + 2 + 3) / 4)
 #define NV ((4 * PV + 2 + 3 + 3) / 4)
 
 // ROW(i) loads kernel row i's window into win[] (plane vectors only,
-// others zero).
+// others zero): the vec4s at wq[i*NV + u] of the plane at base, zero
+// where wi[i*NV + u] is 0 (both the same for every channel, set in
+// main).
 #define ROW(i) { \
-    int a = (p0 + ((i) - 1) * WD - 1 - OFF(i)) >> 2; \
     for (int u = 0; u < NVI(i); u++) { \
-        int q = a + u; \
-        vec4 v = xv4[base + clamp(q, 0, HW4 - 1)]; \
-        v = (q >= 0 && q < HW4) ? v : vec4(0.0); \
+        vec4 v = xv4[base + wq[(i) * NV + u]]; \
+        v = wi[(i) * NV + u] != 0 ? v : vec4(0.0); \
         win[4 * u] = v.x; win[4 * u + 1] = v.y; win[4 * u + 2] = v.z; win[4 * u + 3] = v.w; \
     } }
 
@@ -135,20 +142,22 @@ void main() {
     int g = int(gl_GlobalInvocationID.x);
     bool live = g < total;
     g = min(g, total - 1);
-    int pb = g % PBN;
-    int n = g / PBN;
+    ivec2 npb = divmod(g, PBN);
+    int n = npb.x, pb = npb.y;
     int p0 = pb * 4 * PV;
     int k0 = int(gl_WorkGroupID.y) * KB;
     int kq = (K + KB - 1) / KB * (KB / 4); // vec4s per tap in wp
 
     // Column masks: left taps (j = 0) vanish on column 0, right taps
-    // (j = 2) on column WD-1.
+    // (j = 2) on column W-1. ox is the column of pixel p0 + 4p + e,
+    // counted on from p0's.
     vec4 ml[PV], mr[PV];
+    int ox = divmod(p0, W).y;
     for (int p = 0; p < PV; p++) {
         for (int e = 0; e < 4; e++) {
-            int ox = (p0 + 4 * p + e) % WD;
             ml[p][e] = ox == 0 ? 0.0 : 1.0;
-            mr[p][e] = ox == WD - 1 ? 0.0 : 1.0;
+            mr[p][e] = ox == W - 1 ? 0.0 : 1.0;
+            ox = ox == W - 1 ? 0 : ox + 1;
         }
     }
 
@@ -160,6 +169,22 @@ void main() {
         a4[p] = vec4(0.0); a5[p] = vec4(0.0); a6[p] = vec4(0.0); a7[p] = vec4(0.0);
         a8[p] = vec4(0.0); a9[p] = vec4(0.0); a10[p] = vec4(0.0); a11[p] = vec4(0.0);
         a12[p] = vec4(0.0); a13[p] = vec4(0.0); a14[p] = vec4(0.0); a15[p] = vec4(0.0);
+    }
+    // Row i's window vec4 u is q = a + u of the plane, the same for every
+    // channel: whether it is in the plane (wi, 1 or 0; one unsigned
+    // compare) and the vec4 to load (wq: q, or 0 when outside, where the
+    // value is dropped). wi is not a bool array: zink on lavapipe (Mesa
+    // 22.3) fails to build the pipeline with one.
+    int wq[3 * NV];
+    int wi[3 * NV];
+    for (int i = 0; i < 3; i++) {
+        int a = (p0 + (i - 1) * W - 1 - OFF(i)) >> 2;
+        for (int u = 0; u < NV; u++) {
+            int q = a + u;
+            bool inp = uint(q) < uint(HW4);
+            wi[i * NV + u] = inp ? 1 : 0;
+            wq[i * NV + u] = inp ? q : 0;
+        }
     }
     for (int c = 0; c < C; c++) {
         int base = (n * C + c) * HW4;
