@@ -34,7 +34,7 @@ import (
 // other work, `glcnn check` on empty caches took a median 15.5 s with
 // them and 14.0 s without (4 alternated pairs), the self-check building
 // each layer's programs just before it dispatches them, which leaves a
-// helper little to do ahead of the GL thread (docs/benchmarks.md,
+// helper little to do ahead of the GL thread (docs/performance.md,
 // Start-up).
 
 // Program states for the helpers, under warmer.mu.
