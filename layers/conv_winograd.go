@@ -13,7 +13,7 @@ import "github.com/glcnn/glcnn/gpu"
 // computes (64 accumulators each). On llvmpipe, at the default network's
 // 16->32 conv, 16 was up to ~10% faster than 8 (within the noise of a
 // shared machine) but took 2.4x as long to JIT (13 s of CPU against 5.5 s
-// for the layer's kernels), so 8 (docs/benchmarks.md, "Winograd").
+// for the layer's kernels), so 8 (docs/performance.md, "Winograd").
 const convWinoKB = 8
 
 // winogradShape reports whether the Winograd kernels handle the layer's
@@ -39,11 +39,20 @@ func (l *Conv2D) filterKernels() Variant {
 // 4 or 8 (k rounded up to 4 when that is fewer).
 func winoKB(k int) int { return min(convWinoKB, divUp(k, 4)*4) }
 
-// winogradPackSizes is the floats of the forward and input-gradient U
+// winogradTileSizes is the floats of the forward and input-gradient U
 // (16 per channel pair, the inner channels rounded up to the block).
-func (l *Conv2D) winogradPackSizes() (int, int) {
+func (l *Conv2D) winogradTileSizes() (int, int) {
 	return 16 * l.c * divUp(l.OutC, winoKB(l.OutC)) * winoKB(l.OutC),
 		16 * l.OutC * divUp(l.c, winoKB(l.c)) * winoKB(l.c)
+}
+
+// winogradPackSizes is the floats of the buffers of the forward and
+// input-gradient U: winogradTileSizes, rounded up as vec's packs are
+// where U goes in a uniform block (vecUBOFloats): the kernels declare the
+// block's size (WN), so that layers of different sizes share programs.
+func (l *Conv2D) winogradPackSizes() (int, int) {
+	f, d := l.winogradTileSizes()
+	return l.vecUBOFloats(f), l.vecUBOFloats(d)
 }
 
 // compileWinograd builds the Winograd kernels, the weight-gradient
@@ -51,10 +60,21 @@ func (l *Conv2D) winogradPackSizes() (int, int) {
 func (l *Conv2D) compileWinograd(k *programs) error {
 	f, dd := l.winogradPackSizes()
 	wg := gpu.D("WG", l.tune.blockedWG(l.dev))
+	// The plane's size and the padding are parameters; of them the kernel
+	// compiles in only whether the misalignment of the window's rows is
+	// constant and, if so, what sets it: w%4 and row 0's. WN is U's buffer
+	// size, which layers share (winogradPackSizes).
 	conv := func(pass string, kb int, bias, ubo bool, n, h, w, pad int) *gpu.Program {
-		return k.get(Variant(VariantWinograd).kernel(pass), wg, gpu.D("KB", kb), gpu.D("HAS_BIAS", bit(bias)),
-			gpu.D("WUBO", bit(ubo)), gpu.D("WN", n/4), gpu.D("HD", h), gpu.D("WD", w), gpu.D("PD", pad),
-			gpu.D("ALIGNED", bit(h*w%4 == 0 && w%2 == 0)))
+		aligned := h*w%4 == 0 && w%2 == 0
+		ds := []gpu.Define{wg, gpu.D("KB", kb), gpu.D("HAS_BIAS", bit(bias)), gpu.D("WUBO", bit(ubo)),
+			gpu.D("ALIGNED", bit(aligned))}
+		if ubo {
+			ds = append(ds, gpu.D("WN", n/4))
+		}
+		if aligned {
+			ds = append(ds, gpu.D("W4", w%4), gpu.D("S0", (-pad*(w%4+1)%4+4)%4))
+		}
+		return k.get(Variant(VariantWinograd).kernel(pass), ds...)
 	}
 	l.fwd = conv("conv2d_fwd", winoKB(l.OutC), l.Bias, l.uboF, f, l.h, l.w, l.Pad)
 	l.data = conv("conv2d_bwd_data", winoKB(l.c), false, l.uboD, dd, l.oh, l.ow, 2-l.Pad)
@@ -95,7 +115,7 @@ func (l *Conv2D) forwardWinograd(x *Tensor, n int) {
 	l.packWinograd(false, l.packF)
 	l.dev.Dispatch(l.fwd, winogradGrid(n, l.oh, l.ow, l.OutC),
 		gpu.Bindings{0: x.Buf, 1: x.Buf, 2: l.y.Buf, 3: l.biasBuf(), 4: l.weights(l.packF, l.uboF)},
-		gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC))
+		gpu.U("N", n), gpu.U("C", l.c), gpu.U("K", l.OutC), gpu.U("H", l.h), gpu.U("W", l.w), gpu.U("P", l.Pad))
 }
 
 // backwardDataWinograd computes dx = conv(dy padded by 2-Pad, the
@@ -104,7 +124,7 @@ func (l *Conv2D) backwardDataWinograd(dy *Tensor, n int) {
 	l.packWinograd(true, l.packD)
 	l.dev.Dispatch(l.data, winogradGrid(n, l.h, l.w, l.c),
 		gpu.Bindings{0: dy.Buf, 1: dy.Buf, 2: l.dx.Buf, 4: l.weights(l.packD, l.uboD)},
-		gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c))
+		gpu.U("N", n), gpu.U("C", l.OutC), gpu.U("K", l.c), gpu.U("H", l.oh), gpu.U("W", l.ow), gpu.U("P", 2-l.Pad))
 }
 
 // winogradCosts adds the filter transforms' cost (forward and input
@@ -114,7 +134,7 @@ func (l *Conv2D) backwardDataWinograd(dy *Tensor, n int) {
 // so that GFLOP/s compare across variants).
 func (l *Conv2D) winogradCosts(costs map[string]Cost) {
 	const f = 4
-	pf, pd := l.winogradPackSizes()
+	pf, pd := l.winogradTileSizes()
 	w := int64(l.OutC * l.c * 9)
 	pairs := int64(l.OutC * l.c)
 	costs["conv2d_winograd_pack"] = Cost{FLOPs: 2 * 42 * pairs, Bytes: f * (2*w + int64(pf+pd))}

@@ -1,11 +1,11 @@
 // conv2d_fwd_winograd.comp — 2-D convolution, forward, Winograd
-// F(2x2,3x3) kernel for 3x3 stride 1 and any padding PD <= 2. Computes
-// what conv2d_fwd.comp computes, OH = HD + 2PD - 2, OW = WD + 2PD - 2:
+// F(2x2,3x3) kernel for 3x3 stride 1 and any padding P <= 2. Computes
+// what conv2d_fwd.comp computes, OH = H + 2P - 2, OW = W + 2P - 2:
 //
-//   y[n,k,oy,ox] = b[k] + sum_{c,i,j} x[n,c, oy-PD+i, ox-PD+j] * w[k,c,i,j]
+//   y[n,k,oy,ox] = b[k] + sum_{c,i,j} x[n,c, oy-P+i, ox-P+j] * w[k,c,i,j]
 //
 // tile by tile: for each 2x2 output tile at (oy0, ox0) and its 4x4 input
-// tile d_c (rows oy0-PD.., columns ox0-PD.., zero outside the image),
+// tile d_c (rows oy0-P.., columns ox0-P.., zero outside the image),
 //
 //   V_c = B^T d_c B,  M = sum_c U_kc (.) V_c,  y_tile = b[k] + A^T M A
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],  A^T = [1 1 1 0; 0 1 -1 -1]
@@ -13,15 +13,19 @@
 // with U_kc = G g_kc G^T from conv2d_winograd_pack.comp: 16 multiplies per
 // tile and channel pair instead of 36.
 //
-// Layouts (NCHW, row-major): x (N,C,HD,WD), b (K), y (N,K,OH,OW); U packed
+// Layouts (NCHW, row-major): x (N,C,H,W), b (K), y (N,K,OH,OW); U packed
 // with the output channel inner: wp[(c*Kp + k)*4 + r] = row r of U_kc, Kp
 // = K rounded up to KB. Bindings: 0 x as vec4s (read), 1 x as floats
 // (read; the same buffer, for a last partial vec4), 2 y (write), 3 b
 // (read; only when HAS_BIAS is 1), 4 U (read): a uniform block when WUBO
-// is 1 (WN vec4s), else a storage buffer. Parameters N, C, K; defines WG,
-// KB (4, 8 or 16), HD, WD, PD (the shape, compiled in), ALIGNED (1 when
-// HD*WD % 4 == 0 and WD is even: every window row's misalignment is then
-// a constant), HAS_BIAS, WUBO, WN.
+// is 1 (WN vec4s: the bound range must back them all, so the layers
+// round U's buffer up and kernels of different sizes share WN), else a
+// storage buffer. Parameters N, C, K, H, W, P (the shape: one program
+// serves every plane size and padding); defines WG, KB (4, 8 or 16),
+// HAS_BIAS, WUBO, WN (only when WUBO), ALIGNED (1 when H*W % 4 == 0 and W
+// is even: the misalignment of each window row is then a compile-time
+// constant, (S0 + R*W4) % 4 for row R) and, when ALIGNED, W4 = W % 4 (0 or
+// 2) and S0 = -P*(W4+1) mod 4, row 0's misalignment.
 //
 // One invocation computes KB output channels of a 2x2 block of tiles (4
 // output rows x 4 columns), 64 accumulators per channel (two arrays of 8
@@ -39,7 +43,7 @@
 // one at KB 8). layers/conv_winograd.go says why KB is not 16.
 //
 // conv2d_bwd_data_winograd.comp is this kernel run on dy with the flipped,
-// transposed weights and padding 2-PD.
+// transposed weights and padding 2-P.
 #include "common.glsl"
 #ifndef KB
 #define KB 8
@@ -50,8 +54,11 @@
 #ifndef WUBO
 #define WUBO 0
 #endif
+// ALIGNED has no default: only the layer knows the plane, so a build that
+// leaves it out is a mistake, and fails (TestProgramsKeepFirstError
+// builds this kernel with no defines to see a build fail).
 #ifndef ALIGNED
-#define ALIGNED 0
+#error ALIGNED (0 or 1) is the layer's to set, from the plane's size
 #endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer X { vec4 xv4[]; };
@@ -66,10 +73,8 @@ layout(std140, binding = 4) uniform WPU { vec4 wp[WN]; };
 layout(std430, binding = 4) readonly buffer WP { vec4 wp[]; };
 #endif
 uniform int N, C, K;
-#define OH (HD + 2 * PD - 2)
-#define OW (WD + 2 * PD - 2)
-#define TH ((OH + 3) / 4) // tile-row pairs
-#define TW ((OW + 3) / 4) // tile pairs per row
+uniform int H, W; // x's plane
+uniform int P;    // padding
 
 // LD(Q) is x's vec4 Q, zero outside the buffer; the last vec4, which may
 // be partial (nv4 = whole vec4s), comes from tail, read once per
@@ -86,25 +91,24 @@ vec4 shifted(vec4 lo, vec4 hi, int s) {
     return r;
 }
 
-// Row R of the window starts at flat position base + (iy0+R)*WD + ix0;
+// Row R of the window starts at flat position base + (iy0+R)*W + ix0;
 // SHIFT(R, F) is its misalignment: a constant when ALIGNED, as base is
-// then a multiple of 4, iy0 = 4ty - PD and ix0 = 4tj - PD.
+// then a multiple of 4, iy0 = 4ty - P and ix0 = 4tj - P, so that it is
+// (R-P)*W - P = R*W4 + S0 mod 4.
 #if ALIGNED
-#define SHIFT(R, F) ((((R) - PD) * WD - PD + 8) & 3)
+#define SHIFT(R, F) ((S0 + (R) * W4) & 3)
 #else
 #define SHIFT(R, F) ((F) & 3)
 #endif
 
 // ROW(R) loads input row R of the window into lo[R] (columns 0-3) and
-// hi[R] (columns 4-5 in .xy): zero off the image.
+// hi[R] (columns 4-5 in .xy): zero off the image (rf, ri: main).
 #define ROW(R) { \
-    int iy = iy0 + (R); \
-    bool rin = iy >= 0 && iy < HD; \
-    int f = base + clamp(iy, 0, HD - 1) * WD + ix0 + 4; /* + 4: f >= 0 */ \
+    int f = base + rf[R]; \
     int q = (f >> 2) - 1, s = SHIFT(R, f); \
     vec4 v0 = LD(q), v1 = LD(q + 1), v2 = LD(q + 2); \
-    lo[R] = rin ? mix(vec4(0.0), shifted(v0, v1, s), cl) : vec4(0.0); \
-    hi[R] = rin ? mix(vec4(0.0), shifted(v1, v2, s), ch) : vec4(0.0); }
+    lo[R] = ri[R] != 0 ? mix(vec4(0.0), shifted(v0, v1, s), cl) : vec4(0.0); \
+    hi[R] = ri[R] != 0 ? mix(vec4(0.0), shifted(v1, v2, s), ch) : vec4(0.0); }
 
 // TILES(T, LO, HI) is row T of B^T d B for the two tiles of a tile row
 // from row T of B^T d (LO: columns 0-3, HI: 4-5): tile a on columns 0-3
@@ -136,7 +140,7 @@ vec4 shifted(vec4 lo, vec4 hi, int s) {
 
 // store writes output channel k (if < K) of a tile row's two tiles at
 // (oy0, ox0): A^T M A plus the bias, the pixels inside the output.
-void store(int n, int oy0, int ox0, int k, vec4 a[8]) {
+void store(int n, int oy0, int ox0, int k, vec4 a[8], int OH, int OW) {
     if (k >= K || oy0 >= OH) return;
 #if HAS_BIAS
     float bv = b[k];
@@ -159,7 +163,7 @@ void store(int n, int oy0, int ox0, int k, vec4 a[8]) {
 #define ZERO(A) A[0] = vec4(0.0); A[1] = vec4(0.0); A[2] = vec4(0.0); A[3] = vec4(0.0); \
     A[4] = vec4(0.0); A[5] = vec4(0.0); A[6] = vec4(0.0); A[7] = vec4(0.0);
 #define DECL(U) vec4 a##U[8], b##U[8]; ZERO(a##U) ZERO(b##U)
-#define STORE(U) store(n, oy0, ox0, k0 + (U), a##U); store(n, oy0 + 2, ox0, k0 + (U), b##U);
+#define STORE(U) store(n, oy0, ox0, k0 + (U), a##U, OH, OW); store(n, oy0 + 2, ox0, k0 + (U), b##U, OH, OW);
 // EACH(M) is M(u) for the channels u of the block.
 #if KB > 8
 #define EACH(M) M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12) M(13) M(14) M(15)
@@ -170,22 +174,23 @@ void store(int n, int oy0, int ox0, int k, vec4 a[8]) {
 #endif
 
 void main() {
+    int OH = H + 2 * P - 2, OW = W + 2 * P - 2;
+    int TH = (OH + 3) / 4, TW = (OW + 3) / 4; // tile-row pairs, tile pairs per row
     int total = N * TH * TW;
     int g = int(gl_GlobalInvocationID.x);
     if (g >= total) return;
-    int tj = g % TW;
-    int ty = (g / TW) % TH;
-    int n = g / (TW * TH);
+    int nty = g / TW, n = nty / TH; // two divisions: llvmpipe runs them lane by lane
+    int tj = g - nty * TW, ty = nty - n * TH;
     int oy0 = 4 * ty, ox0 = 4 * tj;
-    int iy0 = oy0 - PD, ix0 = ox0 - PD;
+    int iy0 = oy0 - P, ix0 = ox0 - P;
     int k0 = int(gl_WorkGroupID.y) * KB;
     int kp = (K + KB - 1) / KB * KB;
 
     // Column masks of the window: columns 0-3 (cl) and 4-5 (ch.xy).
     bvec4 cl, ch;
     for (int e = 0; e < 4; e++) {
-        cl[e] = ix0 + e >= 0 && ix0 + e < WD;
-        ch[e] = e < 2 && ix0 + 4 + e >= 0 && ix0 + 4 + e < WD;
+        cl[e] = ix0 + e >= 0 && ix0 + e < W;
+        ch[e] = e < 2 && ix0 + 4 + e >= 0 && ix0 + 4 + e < W;
     }
     // The floats past the last whole vec4 of x (at most 3).
     int nv4 = xv4.length(), nx = xs.length();
@@ -194,9 +199,22 @@ void main() {
         if (4 * nv4 + e < nx) tail[e] = xs[4 * nv4 + e];
     }
 
+    // Window row R of channel c starts at flat position base + rf[R] - 4
+    // (+ 4: f >= 0 in ROW; a row off the image reads row 0 or H-1 and ri[R]
+    // is 0 there, else 1): the same for every channel, so computed once
+    // per invocation, not per channel (with H and W uniforms that kept the
+    // 1->16 convs ~5% slower). ri is not a bool array: zink on lavapipe
+    // fails to build the pipeline with one.
+    int rf[6], ri[6];
+    for (int r = 0; r < 6; r++) {
+        int iy = iy0 + r;
+        rf[r] = clamp(iy, 0, H - 1) * W + ix0 + 4;
+        ri[r] = iy >= 0 && iy < H ? 1 : 0;
+    }
+
     EACH(DECL)
-    for (int c = 0; c < C; c++) {
-        int base = (n * C + c) * (HD * WD);
+    int hw = H * W, base = n * C * hw;
+    for (int c = 0; c < C; c++, base += hw) {
         vec4 lo[6], hi[6];
         ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
         vec4 va[8], vb[8];
