@@ -28,6 +28,9 @@ var smallReq = Request{Config: small, In: []int{1, 8, 8}, Batch: 32, Train: true
 type fakeClock struct {
 	perRow map[string]float64
 	runs   int
+	// busy[v] is how many more of v's runs take 10x as long (a burst of
+	// other work on a shared machine).
+	busy map[string]int
 }
 
 const slowRow = 1000
@@ -38,6 +41,10 @@ func (c *fakeClock) time(_ check.LayerAt, v string, batch int, f func()) time.Du
 	us, ok := c.perRow[v]
 	if !ok {
 		us = slowRow
+	}
+	if c.busy[v] > 0 {
+		c.busy[v]--
+		us *= 10
 	}
 	return time.Duration(us * float64(batch) * 1e3)
 }
@@ -120,6 +127,31 @@ func TestMargin(t *testing.T) {
 	}
 	if v := res.Variants()[5]; v != layers.VariantBlocked { // fc's default, and the fastest
 		t.Errorf("fc: %s won", v)
+	}
+}
+
+// TestConfirm: a variant that beat the default only because the
+// default's runs fell in a burst of other work does not win: the two are
+// timed again, and the default keeps its best time. A variant that is
+// faster wins both rounds.
+func TestConfirm(t *testing.T) {
+	req := smallReq
+	req.Config.Arch = "conv:4:3,fc:10"
+	clock := vecFastest()
+	clock.busy = map[string]int{layers.VariantVec: 4} // its warm-up and 3 runs
+	res, err := Tune(gputest.Device(t), req, Options{Time: clock.time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Layers[0]
+	if c.Winner != layers.VariantVec {
+		t.Errorf("conv: %s won, want vec (slow only in its first round): %s", c.Winner, c)
+	}
+	if v := c.timing(layers.VariantVec); v.Runs != 6 || v.Ms > 0.33 {
+		t.Errorf("vec: %+v, want 6 runs and its unhindered 0.32 ms", v)
+	}
+	if v := res.Layers[1].Winner; v != layers.VariantDirect { // fc: direct is faster in both rounds
+		t.Errorf("fc: %s won, want direct", v)
 	}
 }
 

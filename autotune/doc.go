@@ -17,7 +17,10 @@
 // Timing is cheap: a warm-up and an estimate from a small fraction of the
 // rows, then at most [Options.Runs] runs at the full rows, the best kept;
 // a variant whose estimate is several times the best so far is not run at
-// the full rows.
+// the full rows. The op's default wins ties (within [Margin]), and a
+// variant that beats it is timed again with it, each keeping its best: a
+// burst of other work during the default's runs on a shared machine does
+// not make a slower variant the cached choice.
 //
 // Autotuning does not validate: the device self-check (package check) does.
 // [Result.Apply] puts the winners into trainer.Config.Variants and each
