@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -28,7 +29,7 @@ train, eval and predict run the same check by themselves the first time a device
 meets a network (--check auto), and cache the result; glcnn check always runs it.`,
 		flags: func(fs *pflag.FlagSet) func([]string) error {
 			var g gpuFlags
-			preset := fs.String("preset", "default", "check the network and optimizer of this preset: default, tutorial, mlp, best")
+			preset := fs.String("preset", "default", "check the network and optimizer of this preset: "+strings.Join(trainer.PresetNames(), ", "))
 			arch := fs.String("arch", "", "check this network spec instead (with the preset's optimizer)")
 			model := fs.String("model", "", "check what eval and predict run for this model.safetensors")
 			all := fs.Bool("all", false, "check every kernel variant of every layer, not only until one passes")

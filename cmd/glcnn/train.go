@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,7 +43,7 @@ Arch spec (comma-separated, in order):
 
 func trainFlags(fs *pflag.FlagSet) func([]string) error {
 	o := &trainOptions{fs: fs}
-	o.preset = fs.String("preset", "default", "configuration preset: default, tutorial, mlp, best; the defaults below are the default preset's")
+	o.preset = fs.String("preset", "default", "configuration preset: "+strings.Join(trainer.PresetNames(), ", ")+"; the defaults below are the default preset's")
 	o.shown = trainer.Presets["default"].Config
 	o.shown.SetDefaults() // the step schedule's defaults are shown for every preset
 	configFlags(fs, &o.shown)
