@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/glcnn/glcnn/internal/gl"
 	"github.com/glcnn/glcnn/shaders"
@@ -86,7 +87,7 @@ func (r *paramRing) bind(d *Device, p *Program) {
 		}
 		clearErrors()
 		gl.BindBuffer(gl.UNIFORM_BUFFER, r.id)
-		gl.BufferSubData(gl.UNIFORM_BUFFER, int(pos%paramRingBytes), len(block), gl.Ptr(block))
+		gl.BufferSubData(gl.UNIFORM_BUFFER, int(pos%paramRingBytes), len(block), unsafe.Pointer(&block[0]))
 		mustSucceed(d, "uploading the parameters of", p)
 		r.next, r.writes = pos+size, r.writes+1
 		if p.slots == nil || len(p.slots) >= maxSlotsKept {

@@ -16,7 +16,7 @@
 // What it has: the 47 functions in gpu/ calls (gl.go), the 62 enums it
 // uses (consts.go, with the values of Mesa's <GL/glcorearb.h>),
 // InitWithProcAddrFunc, DebugMessageCallback with DebugProc (debug.go),
-// and go-gl's Ptr, Str, Strs and GoStr (conversions.go). There is no Init:
+// and go-gl's Str, Strs and GoStr (conversions.go). There is no Init:
 // glcnn always loads the entry points through its context's getProcAddr
 // (eglGetProcAddress, glfw.GetProcAddress), so nothing is linked, not even
 // libGL; only the header <GL/glcorearb.h> (libgl-dev) is needed, for the
